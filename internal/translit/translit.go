@@ -65,8 +65,11 @@ const Apostrophe = '\u2019'
 
 // Normalize returns text in Unicode NFC with the three apostrophe code points
 // used in Ukrainian (U+0027, U+02BC, U+2019) unified to U+2019. Nothing else
-// is changed.
+// is changed, except that bytes that are not valid UTF-8 become U+FFFD.
 func Normalize(text string) string {
+	if !utf8.ValidString(text) {
+		text = strings.ToValidUTF8(text, "\uFFFD")
+	}
 	if !norm.NFC.IsNormalString(text) {
 		text = norm.NFC.String(text)
 	}
