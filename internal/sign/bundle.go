@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"slices"
 	"time"
@@ -217,6 +218,9 @@ func ReadBundle(r io.Reader) (*Bundle, error) {
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, refuse(op, errs.Invalid, ErrMalformed, "the bundle file has data after its end")
 	}
+	if err := exactKeys(data); err != nil {
+		return nil, refuse(op, errs.Invalid, ErrMalformed, "the file is not a bundle: %v", err)
+	}
 	if b.Format != BundleFormat {
 		return nil, refuse(op, errs.Invalid, ErrMalformed, "the file is not a bundle of format %q (format %q)", BundleFormat, printable(b.Format))
 	}
@@ -227,6 +231,65 @@ func ReadBundle(r io.Reader) (*Bundle, error) {
 		return nil, refuse(op, errs.Invalid, ErrMalformed, "the bundle holds an unknown kind of document %q", printable(b.Kind))
 	}
 	return &b, nil
+}
+
+// bundleKeys are the object keys of a bundle file, at any level.
+var bundleKeys = map[string]bool{
+	"format": true, "kind": true, "from": true, "to": true, "cc": true, "ref": true, "seq": true, "created": true,
+	"envelope": true, "payloadType": true, "payload": true, "signatures": true, "keyid": true, "sig": true,
+}
+
+// exactKeys refuses object keys that encoding/json would accept but a
+// bundle never has: keys spelt with other letter case, and repeated keys.
+// With it, no changed byte in a bundle file goes unnoticed.
+func exactKeys(data []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	type frame struct {
+		object bool
+		seen   map[string]bool
+		key    bool // the next token of an object is a key
+	}
+	var stack []*frame
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		var top *frame
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		if top != nil && top.object && top.key {
+			if d, ok := tok.(json.Delim); ok && d == '}' {
+				stack = stack[:len(stack)-1]
+				continue
+			}
+			k, _ := tok.(string)
+			if !bundleKeys[k] {
+				return fmt.Errorf("unexpected field %q", printable(k))
+			}
+			if top.seen[k] {
+				return fmt.Errorf("field %q appears twice", k)
+			}
+			top.seen[k] = true
+			top.key = false
+			continue
+		}
+		if top != nil && top.object {
+			top.key = true
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, &frame{object: true, seen: map[string]bool{}, key: true})
+		case json.Delim('['):
+			stack = append(stack, &frame{})
+		case json.Delim(']'):
+			stack = stack[:len(stack)-1]
+		}
+	}
 }
 
 // Verify checks the bundle for the node of party self: every signature is by
