@@ -2,7 +2,9 @@ package pfif
 
 import (
 	"io"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"lifeline/internal/errs"
 )
@@ -134,9 +136,11 @@ func duplicates(raw *rawDoc) []Problem {
 	return out
 }
 
+// quote renders a value for a message, shortened to 80 characters.
 func quote(s string) string {
-	if len(s) > 80 {
-		s = s[:77] + "..."
+	if utf8.RuneCountInString(s) > 80 {
+		r := []rune(s)
+		s = string(r[:77]) + "..."
 	}
-	return `"` + s + `"`
+	return strconv.Quote(s)
 }
