@@ -11,6 +11,10 @@ type rules struct {
 	// table maps each lowercase letter the scheme covers to its usual
 	// lowercase romanization.
 	table map[rune]string
+	// fast holds table for the Cyrillic block U+0400..U+04FF, where every
+	// covered letter lies; has marks its entries.
+	fast [0x100]string
+	has  [0x100]bool
 	// context, when set, returns the romanization of rs[i] (lowercase c)
 	// where its neighbours change it, and false where the table applies.
 	context func(rs []rune, i int, c rune) (string, bool)
@@ -19,6 +23,30 @@ type rules struct {
 	sep func(p, c rune) string
 	// dropApostrophe drops an apostrophe next to a Cyrillic letter.
 	dropApostrophe bool
+}
+
+func init() {
+	for _, r := range []*rules{&kmuRules, &icaoRules, &gostRules, &bgnRules} {
+		for c, s := range r.table {
+			if c < 0x400 || c > 0x4FF {
+				panic("translit: table letter outside U+0400..U+04FF")
+			}
+			r.fast[c-0x400], r.has[c-0x400] = s, true
+		}
+	}
+}
+
+// lookup returns the usual romanization of the lowercase letter c.
+func (r *rules) lookup(c rune) (string, bool) {
+	if c < 0x400 || c > 0x4FF {
+		return "", false
+	}
+	return r.fast[c-0x400], r.has[c-0x400]
+}
+
+// isMark reports whether c is a nonspacing combining mark.
+func isMark(c rune) bool {
+	return c >= 0x300 && unicode.Is(unicode.Mn, c)
 }
 
 func rulesFor(s Scheme) *rules {
@@ -45,7 +73,7 @@ func (r *rules) apply(text string) string {
 			continue
 		}
 		c := unicode.ToLower(ch)
-		out, ok := r.table[c]
+		out, ok := r.lookup(c)
 		if !ok {
 			b.WriteRune(ch)
 			continue
@@ -77,11 +105,11 @@ func (r *rules) stripMarks(rs []rune) []rune {
 	out := rs[:0]
 	after := false
 	for _, ch := range rs {
-		if after && unicode.Is(unicode.Mn, ch) {
+		if after && isMark(ch) {
 			continue
 		}
 		out = append(out, ch)
-		_, after = r.table[unicode.ToLower(ch)]
+		_, after = r.lookup(unicode.ToLower(ch))
 	}
 	return out
 }
@@ -111,18 +139,48 @@ func wordInitial(rs []rune, i int) bool {
 	if p == Apostrophe {
 		p = at(rs, i-2)
 	}
-	return p == 0 || !(unicode.IsLetter(p) || unicode.Is(unicode.Mn, p))
+	return p == 0 || !(unicode.IsLetter(p) || isMark(p))
 }
 
 // allCaps reports whether the uppercase letter rs[i] is written in an
 // all-caps word: the next letter of its word is uppercase or, when it is the
-// last letter, the one before it is. A lone capital is title case.
+// last letter, the one before it is. A capital that is a word on its own
+// (an initial, the Ukrainian conjunction Є) takes the case of the nearest
+// word of two or more letters, looking back first; with none it is title
+// case.
 func allCaps(rs []rune, i int) bool {
 	if up, ok := neighbourCase(rs, i, 1); ok {
 		return up
 	}
-	up, _ := neighbourCase(rs, i, -1)
-	return up
+	if up, ok := neighbourCase(rs, i, -1); ok {
+		return up
+	}
+	for _, step := range []int{-1, 1} {
+		if up, ok := wordCase(rs, i, step); ok {
+			return up
+		}
+	}
+	return false
+}
+
+// caseReach bounds how far wordCase looks, so that text made of many
+// one-letter words stays linear.
+const caseReach = 64
+
+// wordCase finds, in direction step, the nearest word beyond rs[i]'s that
+// has two cased letters side by side, skipping one-letter words, and
+// reports whether both letters are uppercase; ok is false if there is none.
+func wordCase(rs []rune, i, step int) (upper, ok bool) {
+	for j, n := i+step, 0; j >= 0 && j < len(rs) && n < caseReach; j, n = j+step, n+1 {
+		c := rs[j]
+		if !unicode.IsUpper(c) && !unicode.IsLower(c) {
+			continue
+		}
+		if up, ok := neighbourCase(rs, j, step); ok {
+			return up && unicode.IsUpper(c), true
+		}
+	}
+	return false, false
 }
 
 // neighbourCase looks from rs[i] in direction step, across apostrophes and
@@ -132,7 +190,7 @@ func neighbourCase(rs []rune, i, step int) (upper, ok bool) {
 	for j := i + step; j >= 0 && j < len(rs); j += step {
 		c := rs[j]
 		switch {
-		case c == Apostrophe || unicode.Is(unicode.Mn, c):
+		case c == Apostrophe || isMark(c):
 			continue
 		case unicode.IsUpper(c):
 			return true, true
