@@ -114,7 +114,7 @@ func LoadOrCreateKey(path string) (*Key, error) {
 	}
 	if runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0 {
 		return nil, errs.E(op, errs.Forbidden,
-			"key file %s has mode %04o: the group or others may read it; a private key must be readable by its owner only (chmod 600 %s)",
+			"key file %s has mode %04o: the group or others may read or change it; a private key must be open to its owner only (chmod 600 %s)",
 			path, fi.Mode().Perm(), path)
 	}
 	data, err := io.ReadAll(io.LimitReader(f, 64<<10))
