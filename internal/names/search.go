@@ -1,0 +1,510 @@
+package names
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"lifeline/internal/errs"
+)
+
+// Query asks for persons by name, optionally helped by birth date, sex and
+// place.
+type Query struct {
+	Text      string
+	BirthDate string // YYYY-MM-DD, YYYY-MM or YYYY
+	Sex       string // "m", "f" or ""
+	Place     string
+	Limit     int                 // default 10, at most 100
+	Allow     func(id int64) bool // the caller's scope; nil allows all
+}
+
+// Result is one person found, best first, with the reasons it matched.
+type Result struct {
+	ID         int64
+	ExternalID string
+	Name       string
+	Score      float64
+	Why        []string
+}
+
+const (
+	maxQueryRunes  = 200
+	maxQueryTokens = 8
+	defaultLimit   = 10
+	maxLimit       = 100
+	maxFuzzyTerms  = 16
+	maxExpansions  = 96 // per query token
+	minNameScore   = 0.3
+)
+
+// matchKind is how a query word met a term of a person.
+type matchKind uint8
+
+const (
+	exact matchKind = iota
+	genderForm
+	groupForm
+	groupDiminutive
+	groupForeign
+	typo
+	typoGroup
+)
+
+// expansion is one term a query word may stand for.
+type expansion struct {
+	term  int32
+	score float32
+	kind  matchKind
+	dist  uint8
+}
+
+// cand is one person met by the query so far: per query word, the best
+// expansion (1-based; 0 is none).
+type cand struct {
+	doc int32
+	exp [maxQueryTokens]uint16
+}
+
+type scratch struct {
+	stamp   []uint32
+	slot    []int32
+	epoch   uint32
+	cands   []cand
+	counts  []uint8
+	touched []int32
+}
+
+func (ix *Index) getScratch() *scratch {
+	s, _ := ix.pool.Get().(*scratch)
+	if s == nil {
+		s = &scratch{}
+	}
+	if len(s.stamp) < len(ix.docs) {
+		s.stamp = make([]uint32, len(ix.docs)+len(ix.docs)/8)
+		s.slot = make([]int32, len(s.stamp))
+		s.epoch = 0
+	}
+	if len(s.counts) < len(ix.keys) {
+		s.counts = make([]uint8, len(ix.keys)+len(ix.keys)/8)
+	}
+	s.epoch++
+	if s.epoch == 0 {
+		clear(s.stamp)
+		s.epoch = 1
+	}
+	s.cands = s.cands[:0]
+	return s
+}
+
+// Search finds the persons that best match q. An empty query or one over
+// 200 characters is Invalid; a query without any name in it finds nothing.
+func (ix *Index) Search(q Query) ([]Result, error) {
+	const op = "names.Search"
+	text := strings.TrimSpace(q.Text)
+	if text == "" {
+		return nil, errs.E(op, errs.Invalid, "the query is empty")
+	}
+	if len(text) > 4*maxQueryRunes || utf8.RuneCountInString(text) > maxQueryRunes {
+		return nil, errs.E(op, errs.Invalid, "the query is longer than %d characters", maxQueryRunes)
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = defaultLimit
+	}
+	limit = min(limit, maxLimit)
+	qt := tokens(text)
+	if len(qt) > maxQueryTokens {
+		qt = qt[:maxQueryTokens]
+	}
+	if len(qt) == 0 {
+		return []Result{}, nil
+	}
+	qBirth, qSex, qPlace := parseDate(q.BirthDate), parseSex(q.Sex), placeKey(q.Place)
+
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	s := ix.getScratch()
+	defer ix.pool.Put(s)
+
+	var exps []expansion
+	for ti, t := range qt {
+		start := len(exps)
+		exps = ix.expand(exps, t.key, s)
+		ix.collect(s, ti, exps, start)
+	}
+	places := ix.nearPlaces(qPlace)
+
+	top := make([]scored, 0, limit+1)
+	for ci := range s.cands {
+		c := &s.cands[ci]
+		d := &ix.docs[c.doc]
+		if q.Allow != nil && !q.Allow(d.id) {
+			continue
+		}
+		name, matched := nameScore(c, exps, len(qt))
+		if name < minNameScore {
+			continue
+		}
+		score := name - 0.01*float32(max(0, int(d.nNative)-matched))
+		score += birthScore(qBirth, d.birth)
+		score += sexScore(qSex, d.sex)
+		if d.place >= 0 && places[d.place] {
+			score += 0.1
+		}
+		top = pushTop(top, scored{c: ci, id: d.id, score: score}, limit)
+	}
+	out := make([]Result, len(top))
+	for i, r := range top {
+		c := &s.cands[r.c]
+		d := &ix.docs[c.doc]
+		out[i] = Result{
+			ID:         d.id,
+			ExternalID: ix.docExt(d),
+			Name:       ix.docName(d),
+			Score:      math.Round(float64(r.score)*1000) / 1000,
+			Why:        ix.explain(c, d, qt, exps, qBirth, qSex, places),
+		}
+	}
+	return out, nil
+}
+
+// expand appends the terms the query key may stand for, best first.
+func (ix *Index) expand(exps []expansion, key string, s *scratch) []expansion {
+	start := len(exps)
+	add := func(term int32, score float32, kind matchKind, dist int) {
+		if len(exps)-start >= maxExpansions || len(ix.post[term]) == 0 {
+			return
+		}
+		for i := start; i < len(exps); i++ {
+			if exps[i].term == term {
+				if score > exps[i].score {
+					exps[i] = expansion{term, score, kind, uint8(dist)}
+				}
+				return
+			}
+		}
+		exps = append(exps, expansion{term, score, kind, uint8(dist)})
+	}
+	if t, ok := ix.termOf[key]; ok {
+		add(t, 1, exact, 0)
+	}
+	names := givenNames()
+	for _, r := range names.byKey[key] {
+		for _, t := range ix.groupTerms[r.group] {
+			kind := groupForm
+			score := float32(0.9)
+			tk, _ := names.kindOf(ix.keys[t], r.group)
+			switch {
+			case r.kind == diminutive || tk == diminutive:
+				kind, score = groupDiminutive, 0.85
+			case r.kind == foreignForm || tk == foreignForm:
+				kind = groupForeign
+			}
+			add(t, score, kind, 0)
+		}
+	}
+	if m := mascForm(key); m != "" {
+		if t, ok := ix.termOf[m]; ok {
+			add(t, 0.9, genderForm, 0)
+		}
+		for _, t := range ix.femOf[m] {
+			add(t, 0.9, genderForm, 0)
+		}
+	}
+	for _, t := range ix.femOf[key] {
+		add(t, 0.9, genderForm, 0)
+	}
+	for _, f := range ix.fuzzy(key, s) {
+		score := float32(0.75)
+		if f.dist == 2 {
+			score = 0.55
+		}
+		add(f.term, score, typo, f.dist)
+		for _, r := range names.byKey[ix.keys[f.term]] {
+			for _, t := range ix.groupTerms[r.group] {
+				add(t, score*0.9, typoGroup, f.dist)
+			}
+		}
+	}
+	slices.SortStableFunc(exps[start:], func(a, b expansion) int {
+		switch {
+		case a.score > b.score:
+			return -1
+		case a.score < b.score:
+			return 1
+		}
+		return 0
+	})
+	return exps
+}
+
+type fuzzyTerm struct {
+	term int32
+	dist int
+}
+
+// fuzzy returns the terms within maxEdits of key, nearest and most common
+// first. Bigrams shared with key pick the terms worth measuring.
+func (ix *Index) fuzzy(key string, s *scratch) []fuzzyTerm {
+	d := maxEdits(key)
+	if d == 0 {
+		return nil
+	}
+	need := max(1, len(key)-2*d)
+	touched := s.touched[:0]
+	forGrams(key, func(g int) {
+		for _, t := range ix.grams[g] {
+			if s.counts[t] == 0 {
+				touched = append(touched, t)
+			}
+			if s.counts[t] < 255 {
+				s.counts[t]++
+			}
+		}
+	})
+	var out []fuzzyTerm
+	for _, t := range touched {
+		if int(s.counts[t]) >= need {
+			k := ix.keys[t]
+			if k != key {
+				if dist := distance(key, k, d); dist <= d {
+					out = append(out, fuzzyTerm{t, dist})
+				}
+			}
+		}
+		s.counts[t] = 0
+	}
+	s.touched = touched
+	slices.SortFunc(out, func(a, b fuzzyTerm) int {
+		if a.dist != b.dist {
+			return a.dist - b.dist
+		}
+		return len(ix.post[b.term]) - len(ix.post[a.term])
+	})
+	if len(out) > maxFuzzyTerms {
+		out = out[:maxFuzzyTerms]
+	}
+	return out
+}
+
+// collect records, for query word ti, the best expansion each person meets.
+func (ix *Index) collect(s *scratch, ti int, exps []expansion, start int) {
+	for ei := start; ei < len(exps); ei++ {
+		e := uint16(ei + 1)
+		for _, n := range ix.post[exps[ei].term] {
+			if s.stamp[n] != s.epoch {
+				s.stamp[n] = s.epoch
+				s.slot[n] = int32(len(s.cands))
+				s.cands = append(s.cands, cand{doc: n})
+			}
+			c := &s.cands[s.slot[n]]
+			if c.exp[ti] == 0 {
+				c.exp[ti] = e
+			}
+		}
+	}
+}
+
+// nameScore is the mean over query words of their best match; two words
+// meeting the same term count once. It also returns how many words met.
+func nameScore(c *cand, exps []expansion, nq int) (float32, int) {
+	var sum float32
+	matched := 0
+	for t := 0; t < nq; t++ {
+		e := c.exp[t]
+		if e == 0 {
+			continue
+		}
+		x := &exps[e-1]
+		dup := false
+		for u := 0; u < nq; u++ {
+			if u == t || c.exp[u] == 0 {
+				continue
+			}
+			y := &exps[c.exp[u]-1]
+			if y.term == x.term && (y.score > x.score || (y.score == x.score && u < t)) {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			sum += x.score
+			matched++
+		}
+	}
+	return sum / float32(nq), matched
+}
+
+func birthScore(q, r int32) float32 {
+	if q == 0 || r == 0 {
+		return 0
+	}
+	qy, ry := q/10000, r/10000
+	if qy != ry {
+		return -0.15
+	}
+	qm, rm := q/100%100, r/100%100
+	if qm == 0 || rm == 0 {
+		return 0.15
+	}
+	if qm != rm {
+		return 0.05
+	}
+	qd, rd := q%100, r%100
+	if qd == 0 || rd == 0 {
+		return 0.2
+	}
+	if qd != rd {
+		return 0.1
+	}
+	return 0.3
+}
+
+func sexScore(q, r uint8) float32 {
+	switch {
+	case q == 0 || r == 0:
+		return 0
+	case q == r:
+		return 0.05
+	}
+	return -0.2
+}
+
+// nearPlaces marks the places equal to, or within two edits of, the query
+// place. A very large place list is matched exactly only.
+func (ix *Index) nearPlaces(key string) map[int32]bool {
+	if key == "" {
+		return nil
+	}
+	m := map[int32]bool{}
+	if p, ok := ix.placeOf[key]; ok {
+		m[p] = true
+	}
+	if len(ix.placeKs) <= 20000 && len(key) >= 5 {
+		for p, k := range ix.placeKs {
+			if distance(key, k, 2) <= 2 {
+				m[int32(p)] = true
+			}
+		}
+	}
+	return m
+}
+
+type scored struct {
+	c     int
+	id    int64
+	score float32
+}
+
+// pushTop keeps the best limit results, best first; equal scores go by id.
+func pushTop(top []scored, r scored, limit int) []scored {
+	better := func(a, b scored) bool {
+		return a.score > b.score || (a.score == b.score && a.id < b.id)
+	}
+	if len(top) == limit && !better(r, top[len(top)-1]) {
+		return top
+	}
+	i := len(top)
+	for i > 0 && better(r, top[i-1]) {
+		i--
+	}
+	top = slices.Insert(top, i, r)
+	if len(top) > limit {
+		top = top[:limit]
+	}
+	return top
+}
+
+// explain says, in words, why person d matched.
+func (ix *Index) explain(c *cand, d *doc, qt []token, exps []expansion, qBirth int32, qSex uint8, places map[int32]bool) []string {
+	native := tokens(ix.docName(d))
+	var why []string
+	for t, tok := range qt {
+		e := c.exp[t]
+		if e == 0 {
+			continue
+		}
+		x := &exps[e-1]
+		tk := ix.keys[x.term]
+		w := -1
+		best := maxKeyLen + 1
+		for i, n := range native {
+			if dist := distance(n.key, tk, maxKeyLen); dist < best {
+				w, best = i, dist
+			}
+		}
+		if w < 0 {
+			continue
+		}
+		rel := "~"
+		if x.kind == exact {
+			rel = "="
+		}
+		why = append(why, fmt.Sprintf("%s: %s %s %s (%s)", role(native, w), tok.text, rel, native[w].text, label(x, tok.text, native[w].text)))
+	}
+	switch birthScore(qBirth, d.birth) {
+	case 0.3:
+		why = append(why, "birth date matches")
+	case 0.2:
+		why = append(why, "birth year and month match")
+	case 0.15, 0.1, 0.05:
+		why = append(why, "birth year matches")
+	case -0.15:
+		why = append(why, "birth year differs")
+	}
+	switch sexScore(qSex, d.sex) {
+	case 0.05:
+		why = append(why, "sex matches")
+	case -0.2:
+		why = append(why, "sex differs")
+	}
+	if d.place >= 0 && places[d.place] {
+		why = append(why, "place: "+ix.places[d.place])
+	}
+	return why
+}
+
+// role guesses what a word of a display name is.
+func role(native []token, w int) string {
+	k := native[w].key
+	switch {
+	case len(native) == 3 && w == 0:
+		return "surname"
+	case isPatronymicKey(k) && w > 0:
+		return "patronymic"
+	case len(givenNames().byKey[k]) > 0:
+		return "given name"
+	}
+	return "surname"
+}
+
+func label(x *expansion, q, r string) string {
+	switch x.kind {
+	case exact:
+		if strings.EqualFold(q, r) {
+			return "exact"
+		}
+		return "translit"
+	case genderForm:
+		return "female/male form"
+	case groupForm:
+		return "ru/uk form"
+	case groupDiminutive:
+		return "diminutive"
+	case groupForeign:
+		return "spelling variant"
+	case typo:
+		return fmt.Sprintf("typo, %d edit%s", x.dist, plural(int(x.dist)))
+	}
+	return fmt.Sprintf("typo, %d edit%s, other form", x.dist, plural(int(x.dist)))
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
