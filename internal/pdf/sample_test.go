@@ -83,3 +83,57 @@ func samplePackingList(i int) PackingList {
 		Date:         day,
 	}
 }
+
+func sampleReceiptSlip() ReceiptSlip {
+	return ReceiptSlip{
+		Tracking: sampleTracking("RR", 100000),
+		PIN:      "042917",
+		Date:     day,
+		Kind:     "drawing",
+		Office:   "Collection point Kyiv-3, Ombudsman of Ukraine",
+		BaseURL:  "https://lifeline.example.org/",
+	}
+}
+
+func sampleManifest(n int) Manifest {
+	lines := make([]ManifestLine, n)
+	for i := range lines {
+		lines[i] = ManifestLine{
+			Tracking:     sampleTracking("CP", 1000+i),
+			RecipientRef: fmt.Sprintf("UA-POW-%06d", 4200+i),
+			WeightGrams:  310 + i%90,
+			Items:        5,
+		}
+	}
+	return Manifest{
+		Reference:  "UA-RU-2025-12-001",
+		Period:     "December 2025",
+		From:       Party{Name: "Ombudsman of Ukraine", Address: "Kyiv"},
+		To:         Party{Name: "Уполномоченный по правам человека в Российской Федерации", Address: "Москва"},
+		Via:        Party{Name: "Neutral intermediary, Central Tracing Agency", Address: "Geneva"},
+		Dispatched: day,
+		Parcels:    lines,
+		SHA256:     "9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08",
+	}
+}
+
+func sampleHandover() HandoverReceipt {
+	return HandoverReceipt{
+		Reference: "UA-RU-2025-12-001",
+		Date:      day.Add(50 * time.Hour),
+		Place:     "Exchange point 7",
+		From:      Party{Name: "Ombudsman of Ukraine"},
+		To:        Party{Name: "Уполномоченный по правам человека в Российской Федерации"},
+		Via:       Party{Name: "Neutral intermediary"},
+		Expected:  2000,
+		Scanned:   1999,
+		Missing:   []string{sampleTracking("CP", 1007), sampleTracking("CP", 1011)},
+		Extra:     []string{sampleTracking("CP", 9999)},
+		Damaged:   []string{sampleTracking("CP", 1020)},
+		Note:      "Two parcels were not found in bag 14. One parcel from another consignment was found in bag 3 and set aside. Parcel 1020 arrived wet; contents intact.",
+		Signatures: []Signature{
+			{Role: "intermediary", Name: "M. Keller", Party: "Neutral intermediary", KeyID: "ci-2025-01", Time: day.Add(50*time.Hour + 20*time.Minute)},
+			{Role: "receiving party", Name: "Иванов И. И.", Party: "Уполномоченный по правам человека в Российской Федерации", KeyID: "ru-omb-03", Time: day.Add(50*time.Hour + 35*time.Minute)},
+		},
+	}
+}
