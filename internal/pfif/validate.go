@@ -81,6 +81,9 @@ func (v *validator) record(r *rawRecord, role, parentID string) {
 		}
 	}
 	for _, name := range mandatory[v.version][role] {
+		if kind == "person" && name != "person_record_id" && v.expired(r) {
+			continue // an expired record is reduced to its placeholder fields
+		}
 		val, ok := r.get(name)
 		switch {
 		case !ok:
@@ -150,18 +153,33 @@ func orderMessage(version, kind, name, after string) string {
 	return "<" + name + "> must come before <" + after + "> in a PFIF " + version + " " + kind + " (PFIF " + version + " fixes the order of fields)"
 }
 
-// expiry reports a person record past its expiry date (plus ExpiryGrace)
-// that still carries more than the placeholder fields.
-func (v *validator) expiry(r *rawRecord, id string) {
+// expiryTime returns the expiry date of a person record of a version that
+// has one (1.3+), and whether the record is expired at v.now.
+func (v *validator) expiryTime(r *rawRecord) (t time.Time, expired bool) {
 	if v.version != "1.3" && v.version != "1.4" {
-		return
+		return t, false
 	}
 	exp, ok := r.get("expiry_date")
 	if !ok {
-		return
+		return t, false
 	}
 	t, err := ParseTime(exp)
-	if err != nil || v.now.Before(t.Add(ExpiryGrace)) {
+	if err != nil {
+		return t, false
+	}
+	return t, !v.now.Before(t.Add(ExpiryGrace))
+}
+
+func (v *validator) expired(r *rawRecord) bool {
+	_, expired := v.expiryTime(r)
+	return expired
+}
+
+// expiry reports a person record past its expiry date (plus ExpiryGrace)
+// that still carries more than the placeholder fields.
+func (v *validator) expiry(r *rawRecord, id string) {
+	t, expired := v.expiryTime(r)
+	if !expired {
 		return
 	}
 	var extra []string
