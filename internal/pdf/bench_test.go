@@ -24,3 +24,24 @@ func BenchmarkLabels2000(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkManifest2000 prints the manifest of a consignment of 2,000
+// parcels.
+func BenchmarkManifest2000(b *testing.B) {
+	m := sampleManifest(2000)
+	for b.Loop() {
+		if err := WriteManifest(io.Discard, m); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkLabel prints the label of one parcel on its own.
+func BenchmarkLabel(b *testing.B) {
+	l := sampleLabel(0)
+	for b.Loop() {
+		if err := WriteLabel(io.Discard, l); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
