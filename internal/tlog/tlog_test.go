@@ -85,6 +85,9 @@ func TestAppendServeProve(t *testing.T) {
 			t.Errorf("signers = %v, want %d", cp.Signers, want)
 		}
 		for i := range cp.Size {
+			if i%17 != 0 && i%256 > 2 && i%256 < 253 && i != cp.Size-1 {
+				continue // every tile edge, and a sample of the rest
+			}
 			p, err := ProveInclusion(ctx, src, cp, i)
 			if err != nil {
 				t.Fatalf("prove %d: %v", i, err)

@@ -36,7 +36,9 @@ type ConsistencyProof struct {
 // a correct proof is.
 type zeroReader struct{}
 
-func (zeroReader) ReadHashes(ids []int64) ([]tlog.Hash, error) { return make([]tlog.Hash, len(ids)), nil }
+func (zeroReader) ReadHashes(ids []int64) ([]tlog.Hash, error) {
+	return make([]tlog.Hash, len(ids)), nil
+}
 
 // VerifyInclusion checks p against the checkpoint and returns the entry.
 func VerifyInclusion(cp *Checkpoint, p *InclusionProof) (*Entry, error) {
