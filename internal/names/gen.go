@@ -233,13 +233,13 @@ func Generate(seed int64, n int) []GenPerson {
 		p.Surname = genSurname(rng, p.Origin)
 		if p.Sex == "f" {
 			p.Surname = feminine(p.Surname, p.Origin)
-			p.group = female[zipf(rng, len(female), 0.9)]
+			p.group = female[zipf(rng, len(female), 0.7)]
 		} else {
-			p.group = male[zipf(rng, len(male), 0.9)]
+			p.group = male[zipf(rng, len(male), 0.7)]
 		}
 		p.GivenName = formIn(&t.groups[p.group], p.Origin)
 		for {
-			p.father = male[zipf(rng, len(male), 0.9)]
+			p.father = male[zipf(rng, len(male), 0.7)]
 			if p.Patronymic = patronymic(formIn(&t.groups[p.father], p.Origin), p.Origin, p.Sex); p.Patronymic != "" {
 				break
 			}
@@ -262,8 +262,8 @@ func genSurname(rng *rand.Rand, lang string) string {
 	if lang == "ru" {
 		real, ends = surnamesRU, synthRU
 	}
-	if rng.Intn(100) < 55 {
-		return real[zipf(rng, len(real), 0.8)]
+	if rng.Intn(100) < 30 {
+		return real[zipf(rng, len(real), 0.7)]
 	}
 	return synthStart[rng.Intn(len(synthStart))] + synthMid[rng.Intn(len(synthMid))] + ends[rng.Intn(len(ends))]
 }

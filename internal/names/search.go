@@ -3,6 +3,7 @@ package names
 import (
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -37,6 +38,7 @@ const (
 	maxLimit       = 100
 	maxFuzzyTerms  = 16
 	maxExpansions  = 96 // per query token
+	addBudget      = 30000
 	minNameScore   = 0.3
 )
 
@@ -73,6 +75,7 @@ type scratch struct {
 	slot    []int32
 	epoch   uint32
 	cands   []cand
+	sorted  bool // cands are in doc order
 	counts  []uint8
 	touched []int32
 }
@@ -96,6 +99,7 @@ func (ix *Index) getScratch() *scratch {
 		s.epoch = 1
 	}
 	s.cands = s.cands[:0]
+	s.sorted = false
 	return s
 }
 
@@ -129,11 +133,47 @@ func (ix *Index) Search(q Query) ([]Result, error) {
 	s := ix.getScratch()
 	defer ix.pool.Put(s)
 
+	// Expand every word. Persons are gathered from the rarest spans first:
+	// the sure forms of each word (exact, other form, diminutive, gender),
+	// then its typo neighbours. A span much larger than what was found so far
+	// only scores persons already found instead of adding every namesake; the
+	// typo neighbours of a word that has sure forms never add persons.
 	var exps []expansion
+	var spans []span
 	for ti, t := range qt {
 		start := len(exps)
 		exps = ix.expand(exps, t.key, s)
-		ix.collect(s, ti, exps, start)
+		cut := start
+		for cut < len(exps) && exps[cut].kind < typo {
+			cut++
+		}
+		sure := span{tok: ti, from: start, to: cut}
+		weak := span{tok: ti, from: cut, to: len(exps), weak: true, needed: cut == start}
+		for _, sp := range []span{sure, weak} {
+			if sp.from == sp.to {
+				continue
+			}
+			for _, e := range exps[sp.from:sp.to] {
+				sp.size += len(ix.post[e.term])
+			}
+			spans = append(spans, sp)
+		}
+	}
+	slices.SortStableFunc(spans, func(a, b span) int {
+		if a.weak != b.weak && !a.needed && !b.needed {
+			if a.weak {
+				return 1
+			}
+			return -1
+		}
+		return a.size - b.size
+	})
+	for _, sp := range spans {
+		if len(s.cands) >= limit && (sp.size > addBudget || (sp.weak && !sp.needed)) {
+			ix.update(s, sp, exps)
+		} else {
+			ix.collect(s, sp.tok, exps, sp.from, sp.to)
+		}
 	}
 	places := ix.nearPlaces(qPlace)
 
@@ -290,9 +330,64 @@ func (ix *Index) fuzzy(key string, s *scratch) []fuzzyTerm {
 	return out
 }
 
+// span is the expansions of one query word and how many postings they hold.
+type span struct {
+	tok, from, to, size int
+	weak                bool // typo neighbours
+	needed              bool // weak, and the word has no sure forms
+}
+
+// update records, for the word of sp, the best expansion each person already
+// found meets, adding nobody.
+func (ix *Index) update(s *scratch, sp span, exps []expansion) {
+	for ei := sp.from; ei < sp.to; ei++ {
+		e := uint16(ei + 1)
+		ps := ix.post[exps[ei].term]
+		if len(ps) == 0 {
+			continue
+		}
+		if len(s.cands)*bits.Len(uint(len(ps))) < len(ps) {
+			ix.updateBySearch(s, sp.tok, e, ps)
+			continue
+		}
+		for _, n := range ps {
+			if s.stamp[n] == s.epoch {
+				if c := &s.cands[s.slot[n]]; c.exp[sp.tok] == 0 {
+					c.exp[sp.tok] = e
+				}
+			}
+		}
+	}
+}
+
+// updateBySearch looks each person found so far up in ps: cheaper than a
+// scan when ps is long and they are few.
+func (ix *Index) updateBySearch(s *scratch, tok int, e uint16, ps []int32) {
+	if !s.sorted {
+		slices.SortFunc(s.cands, func(a, b cand) int { return int(a.doc - b.doc) })
+		for i := range s.cands {
+			s.slot[s.cands[i].doc] = int32(i)
+		}
+		s.sorted = true
+	}
+	lo := 0
+	for ci := range s.cands {
+		c := &s.cands[ci]
+		i, found := slices.BinarySearch(ps[lo:], c.doc)
+		lo += i
+		if found && c.exp[tok] == 0 {
+			c.exp[tok] = e
+		}
+		if lo >= len(ps) {
+			break
+		}
+	}
+}
+
 // collect records, for query word ti, the best expansion each person meets.
-func (ix *Index) collect(s *scratch, ti int, exps []expansion, start int) {
-	for ei := start; ei < len(exps); ei++ {
+func (ix *Index) collect(s *scratch, ti int, exps []expansion, from, to int) {
+	s.sorted = false
+	for ei := from; ei < to; ei++ {
 		e := uint16(ei + 1)
 		for _, n := range ix.post[exps[ei].term] {
 			if s.stamp[n] != s.epoch {

@@ -96,6 +96,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	ix.Build(rs)
 	res.BuildSeconds = time.Since(start).Seconds()
 	res.HeapBytes = liveHeap() - heapBefore
+	runtime.KeepAlive(rs)
 	res.IndexBytes = ix.Bytes()
 	logf("built the index in %.2fs: %d MB by estimate, %d MB of heap", res.BuildSeconds, res.IndexBytes>>20, res.HeapBytes>>20)
 
