@@ -3,6 +3,7 @@ package tlog
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -50,39 +51,51 @@ func placeholders(n int) string {
 }
 
 // readHashes reads the stored hashes with the given ids from the database.
+// When the ids are dense (a tile at level 0), it reads their range in one
+// scan instead of listing them.
 func readHashes(ctx context.Context, db DBTX, ids []int64) (map[int64]tlog.Hash, error) {
 	m := make(map[int64]tlog.Hash, len(ids))
+	if len(ids) == 0 {
+		return m, nil
+	}
+	lo, hi := slices.Min(ids), slices.Max(ids)
+	if len(ids) > 8 && hi-lo < 4*int64(len(ids)) {
+		err := scanHashes(ctx, db, m, `SELECT id, hash FROM tlog_hashes WHERE id >= $1 AND id <= $2`, lo, hi)
+		return m, err
+	}
 	for start := 0; start < len(ids); start += maxRowsPerInsert {
 		end := min(start+maxRowsPerInsert, len(ids))
 		args := make([]any, end-start)
 		for i := range args {
 			args[i] = ids[start+i]
 		}
-		rows, err := db.QueryContext(ctx, `SELECT id, hash FROM tlog_hashes WHERE id IN (`+placeholders(len(args))+`)`, args...)
+		err := scanHashes(ctx, db, m, `SELECT id, hash FROM tlog_hashes WHERE id IN (`+placeholders(len(args))+`)`, args...)
 		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var id int64
-			var h []byte
-			if err := rows.Scan(&id, &h); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			if len(h) != tlog.HashSize {
-				rows.Close()
-				return nil, fmt.Errorf("stored hash %d has %d bytes", id, len(h))
-			}
-			m[id] = tlog.Hash(h)
-		}
-		if err := rows.Close(); err != nil {
-			return nil, err
-		}
-		if err := rows.Err(); err != nil {
 			return nil, err
 		}
 	}
 	return m, nil
+}
+
+// scanHashes runs a query of (id, hash) rows into m.
+func scanHashes(ctx context.Context, db DBTX, m map[int64]tlog.Hash, query string, args ...any) error {
+	rows, err := db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var h []byte
+		if err := rows.Scan(&id, &h); err != nil {
+			return err
+		}
+		if len(h) != tlog.HashSize {
+			return fmt.Errorf("stored hash %d has %d bytes", id, len(h))
+		}
+		m[id] = tlog.Hash(h)
+	}
+	return rows.Err()
 }
 
 // dbReader reads stored hashes from the database.
