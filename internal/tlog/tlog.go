@@ -17,6 +17,25 @@
 // gets the same pseudonym in every entry. The salts and values stay on the
 // node (tlog_openings) and can be revealed for one entry at a time (Open,
 // VerifyOpening) without revealing anything about any other entry.
+//
+// Witnessing follows C2SP tlog-witness: a Witness keeps, per log origin, the
+// size and hash of the last checkpoint it signed and signs a newer one only
+// with a consistency proof from it (Witness.AddCheckpoint, or POST
+// /add-checkpoint through Witness.Handler and WitnessClient). Its cosignature
+// is an ordinary Ed25519 signed-note line by the witness's key over the
+// checkpoint text (not the timestamped cosignature/v1 form), so any
+// note.Verifier checks it. A checkpoint is published, and served at
+// /log/checkpoint with all cosignature lines, once Log.Quorum keys (the
+// node's own included; 2 by default) have signed it.
+//
+// The wiring, in brief:
+//
+//	l, _ := tlog.New(origin, secret)              // once, at start-up
+//	l.Append(ctx, tx, []tlog.Event{...})          // in the event's transaction
+//	l.Checkpoint(ctx, db, nodeSigner)             // sign the tree head
+//	l.Cosign(ctx, db, size, witness, witnessKey)  // per witness
+//	mux.Handle("/log/", l.Handler(db))            // tiles and checkpoint
+//	tlog.Audit(ctx, tlog.URL{Base: u}, origin, trusted, 2) // or tlog.Dir(dir)
 package tlog
 
 import (

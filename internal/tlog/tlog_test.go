@@ -273,3 +273,61 @@ func TestEntryTooLarge(t *testing.T) {
 		t.Errorf("message = %q, want advice to log fewer subjects", errs.MessageOf(err))
 	}
 }
+
+// TestConcurrentAppends appends from several transactions at once: the
+// database serializes them, every index is used once, and the log audits.
+func TestConcurrentAppends(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *sql.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		const workers, batches, size = 4, 5, 20
+		errc := make(chan error, workers)
+		idxc := make(chan []int64, workers*batches)
+		for w := range workers {
+			go func() {
+				r := mrand.New(mrand.NewSource(int64(100 + w)))
+				for range batches {
+					tx, err := db.BeginTx(ctx, nil)
+					if err != nil {
+						errc <- err
+						return
+					}
+					idx, err := f.log.Append(ctx, tx, randEvents(r, size))
+					if err != nil {
+						tx.Rollback()
+						errc <- err
+						return
+					}
+					if err := tx.Commit(); err != nil {
+						errc <- err
+						return
+					}
+					idxc <- idx
+				}
+				errc <- nil
+			}()
+		}
+		for range workers {
+			if err := <-errc; err != nil {
+				t.Fatal(err)
+			}
+		}
+		close(idxc)
+		seen := map[int64]bool{}
+		for idx := range idxc {
+			for _, i := range idx {
+				if seen[i] {
+					t.Fatalf("index %d given twice", i)
+				}
+				seen[i] = true
+			}
+		}
+		if got, want := len(seen), workers*batches*size; got != want {
+			t.Fatalf("indexes = %d, want %d", got, want)
+		}
+		f.publish(t)
+		if _, err := Audit(ctx, f.serve(t), testOrigin, f.trusted(), 3); err != nil {
+			t.Fatalf("audit after concurrent appends: %v", err)
+		}
+	})
+}
