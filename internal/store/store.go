@@ -1,0 +1,275 @@
+// Package store holds all SQL of Lifeline, for SQLite and PostgreSQL.
+//
+// Open picks the database from the DSN: a postgres:// URL opens PostgreSQL
+// through pgx; anything else is a SQLite file. Both are used through
+// database/sql with the same query text ($1…$n placeholders, RETURNING,
+// ON CONFLICT); the few statements that differ sit behind DB.Dialect.
+//
+// Every change runs inside DB.Tx together with the event rows that record
+// it: all or nothing.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"lifeline/internal/errs"
+)
+
+// Dialect names a database.
+type Dialect string
+
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// DBTX is what both *sql.DB and *sql.Tx offer; packages that keep their
+// own tables (the transparency log) take it.
+type DBTX interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// DB is an open Lifeline database.
+type DB struct {
+	Dialect Dialect
+	write   *sql.DB // one connection on SQLite: SQLite has one writer
+	read    *sql.DB // a pool of readers (the same pool on PostgreSQL)
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+}
+
+// IsPostgres reports whether dsn names a PostgreSQL database.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Open opens the database named by dsn: a postgres:// URL, or the path of a
+// SQLite file (created with its directory when missing). It does not migrate.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	const op = "store.Open"
+	db := &DB{Now: func() time.Time { return time.Now().UTC() }}
+	if IsPostgres(dsn) {
+		p, err := sql.Open("pgx", dsn)
+		if err != nil {
+			return nil, errs.WrapKind(op, errs.Invalid, err)
+		}
+		p.SetMaxOpenConns(16)
+		p.SetMaxIdleConns(16)
+		p.SetConnMaxIdleTime(5 * time.Minute)
+		if err := p.PingContext(ctx); err != nil {
+			p.Close()
+			return nil, &errs.Error{Op: op, Kind: errs.Internal, Message: "cannot reach the PostgreSQL database", Err: err}
+		}
+		db.Dialect, db.write, db.read = Postgres, p, p
+		return db, nil
+	}
+	if dsn == "" {
+		return nil, errs.E(op, errs.Invalid, "no database given")
+	}
+	if dir := filepath.Dir(dsn); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, errs.WrapKind(op, errs.Invalid, err)
+		}
+	}
+	// busy_timeout first, so that the pragmas after it wait for locks too.
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_time_format=sqlite"
+	base := "file:" + (&url.URL{Path: dsn}).EscapedPath() + "?" + pragmas
+	w, err := sql.Open("sqlite", base+"&_txlock=immediate")
+	if err != nil {
+		return nil, errs.WrapKind(op, errs.Invalid, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, &errs.Error{Op: op, Kind: errs.Invalid, Message: "cannot open the SQLite database", Err: err}
+	}
+	r, err := sql.Open("sqlite", base+"&_pragma=query_only(1)")
+	if err != nil {
+		w.Close()
+		return nil, errs.WrapKind(op, errs.Invalid, err)
+	}
+	n := max(4, runtime.NumCPU()*2)
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	db.Dialect, db.write, db.read = SQLite, w, r
+	return db, nil
+}
+
+// Close closes the database.
+func (db *DB) Close() error {
+	err := db.write.Close()
+	if db.read != db.write {
+		err = errors.Join(err, db.read.Close())
+	}
+	return err
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.read.PingContext(ctx); err != nil {
+		return errs.Wrap("store.Ping", err)
+	}
+	return nil
+}
+
+// Read returns the pool for queries outside a transaction.
+func (db *DB) Read() DBTX { return db.read }
+
+// Tx is a write transaction. Its Event method records what changed.
+type Tx struct {
+	*sql.Tx
+	db  *DB
+	now time.Time
+}
+
+// Now is the time of the transaction: every row it writes carries it.
+func (tx *Tx) Now() time.Time { return tx.now }
+
+// DB returns the database the transaction belongs to.
+func (tx *Tx) DB() *DB { return tx.db }
+
+// Tx runs fn in one transaction: committed when fn returns nil, rolled back
+// otherwise (and on panic). Nothing half written ever stays.
+func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) (err error) {
+	stx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return mapErr("store.Tx", err)
+	}
+	tx := &Tx{Tx: stx, db: db, now: db.Now().UTC()}
+	defer func() {
+		if p := recover(); p != nil {
+			stx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			stx.Rollback()
+		}
+	}()
+	if err = fn(tx); err != nil {
+		return err
+	}
+	if err = stx.Commit(); err != nil {
+		return mapErr("store.Tx", err)
+	}
+	return nil
+}
+
+// mapErr maps driver errors to error kinds by their codes, never by text.
+func mapErr(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return &errs.Error{Op: op, Kind: errs.NotFound, Err: err}
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return &errs.Error{Op: op, Kind: errs.Internal, Message: "the request was cancelled", Err: err}
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return &errs.Error{Op: op, Kind: errs.Conflict, Message: "a record with this key already exists", Err: err}
+		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+			return &errs.Error{Op: op, Kind: errs.Invalid, Message: "a referenced record does not exist", Err: err}
+		case sqlite3.SQLITE_CONSTRAINT_CHECK, sqlite3.SQLITE_CONSTRAINT_NOTNULL:
+			return &errs.Error{Op: op, Kind: errs.Invalid, Message: "a value is not allowed", Err: err}
+		case sqlite3.SQLITE_CONSTRAINT_TRIGGER:
+			return &errs.Error{Op: op, Kind: errs.Forbidden, Message: "this record cannot be changed", Err: err}
+		}
+		return &errs.Error{Op: op, Kind: errs.Internal, Err: err}
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "23505":
+			return &errs.Error{Op: op, Kind: errs.Conflict, Message: "a record with this key already exists", Err: err}
+		case "23503":
+			return &errs.Error{Op: op, Kind: errs.Invalid, Message: "a referenced record does not exist", Err: err}
+		case "23514", "23502", "22001", "22P02":
+			return &errs.Error{Op: op, Kind: errs.Invalid, Message: "a value is not allowed", Err: err}
+		case "23001":
+			return &errs.Error{Op: op, Kind: errs.Forbidden, Message: "this record cannot be changed", Err: err}
+		case "40001", "40P01":
+			return &errs.Error{Op: op, Kind: errs.Conflict, Message: "a concurrent change got there first; try again", Err: err}
+		}
+	}
+	var e *errs.Error
+	if errors.As(err, &e) {
+		return err
+	}
+	return &errs.Error{Op: op, Kind: errs.Internal, Err: err}
+}
+
+// Migrate applies every migration not yet applied, each in one transaction.
+func (db *DB) Migrate(ctx context.Context) error {
+	const op = "store.Migrate"
+	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+		return mapErr(op, err)
+	}
+	dir := "migrations/" + string(db.Dialect)
+	files, err := fs.Glob(migrations, dir+"/*.sql")
+	if err != nil {
+		return errs.Wrap(op, err)
+	}
+	sort.Strings(files)
+	for _, f := range files {
+		name := filepath.Base(f)
+		var n int
+		if err := db.write.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE name = $1`, name).Scan(&n); err != nil {
+			return mapErr(op, err)
+		}
+		if n > 0 {
+			continue
+		}
+		body, err := migrations.ReadFile(f)
+		if err != nil {
+			return errs.Wrap(op, err)
+		}
+		err = db.Tx(ctx, func(tx *Tx) error {
+			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+				return fmt.Errorf("migration %s: %w", name, err)
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES ($1, $2)`, name, tx.now.Format(time.RFC3339))
+			return err
+		})
+		if err != nil {
+			return mapErr(op, err)
+		}
+	}
+	return nil
+}
+
+// Migrations lists the embedded migration names for a dialect.
+func Migrations(d Dialect) []string {
+	files, _ := fs.Glob(migrations, "migrations/"+string(d)+"/*.sql")
+	for i, f := range files {
+		files[i] = filepath.Base(f)
+	}
+	sort.Strings(files)
+	return files
+}
