@@ -37,8 +37,9 @@ const (
 	defaultLimit   = 10
 	maxLimit       = 100
 	maxFuzzyTerms  = 16
-	maxExpansions  = 96 // per query token
-	addBudget      = 30000
+	maxExpansions  = 96    // per query token
+	narrowBudget   = 10000 // postings a span may add in the first pass
+	wideBudget     = 60000 // and in the second
 	minNameScore   = 0.3
 )
 
@@ -93,6 +94,12 @@ func (ix *Index) getScratch() *scratch {
 	if len(s.counts) < len(ix.keys) {
 		s.counts = make([]uint8, len(ix.keys)+len(ix.keys)/8)
 	}
+	s.restart()
+	return s
+}
+
+// restart forgets the persons found, keeping the arrays.
+func (s *scratch) restart() {
 	s.epoch++
 	if s.epoch == 0 {
 		clear(s.stamp)
@@ -100,7 +107,6 @@ func (ix *Index) getScratch() *scratch {
 	}
 	s.cands = s.cands[:0]
 	s.sorted = false
-	return s
 }
 
 // Search finds the persons that best match q. An empty query or one over
@@ -168,33 +174,14 @@ func (ix *Index) Search(q Query) ([]Result, error) {
 		}
 		return a.size - b.size
 	})
-	for _, sp := range spans {
-		if len(s.cands) >= limit && (sp.size > addBudget || (sp.weak && !sp.needed)) {
-			ix.update(s, sp, exps)
-		} else {
-			ix.collect(s, sp.tok, exps, sp.from, sp.to)
-		}
-	}
 	places := ix.nearPlaces(qPlace)
-
-	top := make([]scored, 0, limit+1)
-	for ci := range s.cands {
-		c := &s.cands[ci]
-		d := &ix.docs[c.doc]
-		if q.Allow != nil && !q.Allow(d.id) {
-			continue
-		}
-		name, matched := nameScore(c, exps, len(qt))
-		if name < minNameScore {
-			continue
-		}
-		score := name - 0.01*float32(max(0, int(d.nNative)-matched))
-		score += birthScore(qBirth, d.birth)
-		score += sexScore(qSex, d.sex)
-		if d.place >= 0 && places[d.place] {
-			score += 0.1
-		}
-		top = pushTop(top, scored{c: ci, id: d.id, score: score}, limit)
+	r := ranker{q: q, nq: len(qt), limit: limit, exps: exps, birth: qBirth, sex: qSex, places: places}
+	top, narrowed := ix.rank(s, &r, spans, narrowBudget)
+	if narrowed && doubtful(top, qBirth, s) {
+		// Nothing found matches the name and birth date well: look again,
+		// letting common words add their persons too.
+		s.restart()
+		top, _ = ix.rank(s, &r, spans, wideBudget)
 	}
 	out := make([]Result, len(top))
 	for i, r := range top {
@@ -328,6 +315,81 @@ func (ix *Index) fuzzy(key string, s *scratch) []fuzzyTerm {
 		out = out[:maxFuzzyTerms]
 	}
 	return out
+}
+
+// ranker holds what scoring needs across the passes of one search.
+type ranker struct {
+	q      Query
+	nq     int
+	limit  int
+	exps   []expansion
+	birth  int32
+	sex    uint8
+	places map[int32]bool
+}
+
+// rank gathers persons span by span and returns the best, and whether some
+// span only scored persons already found because it was over budget.
+func (ix *Index) rank(s *scratch, r *ranker, spans []span, budget int) ([]scored, bool) {
+	narrowed := false
+	for _, sp := range spans {
+		if len(s.cands) >= r.limit && (sp.size > budget || (sp.weak && !sp.needed)) {
+			narrowed = narrowed || sp.size > budget
+			ix.update(s, sp, r.exps)
+		} else {
+			ix.collect(s, sp.tok, r.exps, sp.from, sp.to)
+		}
+	}
+	// The most birth date, sex and place can add; a person whose name
+	// score plus that cannot pass the last of a full list is skipped without
+	// reading the person.
+	bonus := float32(0)
+	if r.birth != 0 {
+		bonus += 0.3
+	}
+	if r.sex != 0 {
+		bonus += 0.05
+	}
+	if len(r.places) > 0 {
+		bonus += 0.1
+	}
+	top := make([]scored, 0, r.limit+1)
+	for ci := range s.cands {
+		c := &s.cands[ci]
+		name, matched := nameScore(c, r.exps, r.nq)
+		if name < minNameScore || (len(top) == r.limit && name+bonus < top[r.limit-1].score) {
+			continue
+		}
+		d := &ix.docs[c.doc]
+		if r.q.Allow != nil && !r.q.Allow(d.id) {
+			continue
+		}
+		score := name - min(0.05, 0.01*float32(max(0, int(d.nNative)-matched)))
+		score += birthScore(r.birth, d.birth)
+		score += sexScore(r.sex, d.sex)
+		if d.place >= 0 && r.places[d.place] {
+			score += 0.1
+		}
+		top = pushTop(top, scored{c: ci, id: d.id, score: score, name: name, birth: d.birth}, r.limit)
+	}
+	return top, narrowed
+}
+
+// doubtful reports a first pass whose best result matches the name poorly
+// or, when a birth date was given, matches it in no result.
+func doubtful(top []scored, birth int32, s *scratch) bool {
+	if len(top) == 0 || top[0].name < 0.8 {
+		return true
+	}
+	if birth == 0 {
+		return false
+	}
+	for _, t := range top {
+		if birthScore(birth, t.birth) >= 0.2 {
+			return false
+		}
+	}
+	return true
 }
 
 // span is the expansions of one query word and how many postings they hold.
@@ -492,6 +554,8 @@ type scored struct {
 	c     int
 	id    int64
 	score float32
+	name  float32 // the name part of score
+	birth int32
 }
 
 // pushTop keeps the best limit results, best first; equal scores go by id.
