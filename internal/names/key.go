@@ -31,6 +31,14 @@ var cyrLatin = map[rune]string{
 	'щ': "shch", 'ъ': "", 'ы': "i", 'ь': "", 'э': "e", 'ю': "iu", 'я': "ia",
 }
 
+// cyrTable is cyrLatin by code point from U+0400, for speed.
+var cyrTable = func() (t [0x100]string) {
+	for r, s := range cyrLatin {
+		t[r-0x400] = s
+	}
+	return t
+}()
+
 // latinSpecial spells Latin letters whose plain form would lose a sound.
 var latinSpecial = map[rune]string{
 	'š': "sh", 'č': "ch", 'ž': "zh", 'ß': "ss", 'ł': "l", 'ø': "o", 'æ': "ae",
@@ -88,7 +96,7 @@ func spell(dst []byte, token string) []byte {
 			dst = append(dst, byte(r))
 		case r < 0x80:
 		case r >= 0x400 && r <= 0x4ff:
-			dst = append(dst, cyrLatin[r]...)
+			dst = append(dst, cyrTable[r-0x400]...)
 		default:
 			if s, ok := latinSpecial[r]; ok {
 				dst = append(dst, s...)
@@ -111,6 +119,14 @@ var rules = []struct {
 	{"ck", 'k'}, {"cz", 'c'}, {"ts", 'c'}, {"tz", 'c'}, {"ph", 'f'}, {"ou", 'u'},
 }
 
+// rulesByFirst holds the rules by their first letter, longest first.
+var rulesByFirst = func() (t [256][]int) {
+	for i, r := range rules {
+		t[r.from[0]] = append(t[r.from[0]], i)
+	}
+	return t
+}()
+
 // single folds one plain letter.
 var single = func() [256]byte {
 	var t [256]byte
@@ -132,7 +148,8 @@ func appendKey(dst []byte, s []byte) []byte {
 	codes := buf[:0]
 	for i := 0; i < len(s); {
 		matched := false
-		for _, r := range rules {
+		for _, ri := range rulesByFirst[s[i]] {
+			r := &rules[ri]
 			if len(s)-i >= len(r.from) && string(s[i:i+len(r.from)]) == r.from {
 				codes = append(codes, r.to)
 				i += len(r.from)
