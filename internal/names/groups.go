@@ -117,6 +117,22 @@ func mascForm(key string) string {
 	return ""
 }
 
+// mascForms returns the masculine forms of a feminine surname key: its
+// masculine form, and for -ова/-ева also the bare stem when that is not a
+// given name (Ковальова → Ковальов and Коваль).
+func mascForms(key string) []string {
+	m := mascForm(key)
+	if m == "" {
+		return nil
+	}
+	if strings.HasSuffix(key, "ova") || strings.HasSuffix(key, "eva") {
+		if stem := key[:len(key)-3]; len(stem) >= 4 && len(givenNames().byKey[stem]) == 0 {
+			return []string{m, stem}
+		}
+	}
+	return []string{m}
+}
+
 // isPatronymicKey reports keys with a patronymic ending (-ович, -івна, -ична).
 func isPatronymicKey(key string) bool {
 	for _, s := range []string{"viq", "ovna", "evna", "ivna", "iqna", "iniqna"} {

@@ -312,7 +312,7 @@ func (ix *Index) termID(key string) int32 {
 	ix.keys = append(ix.keys, key)
 	ix.post = append(ix.post, nil)
 	ix.termOf[key] = t
-	if m := mascForm(key); m != "" {
+	for _, m := range mascForms(key) {
 		ix.femOf[m] = append(ix.femOf[m], t)
 	}
 	for _, r := range givenNames().byKey[key] {

@@ -233,7 +233,7 @@ func (ix *Index) expand(exps []expansion, key string, s *scratch) []expansion {
 			add(t, score, kind, 0)
 		}
 	}
-	if m := mascForm(key); m != "" {
+	for _, m := range mascForms(key) {
 		if t, ok := ix.termOf[m]; ok {
 			add(t, 0.9, genderForm, 0)
 		}

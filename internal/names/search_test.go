@@ -22,6 +22,8 @@ var corpus = []Record{
 	{ID: 9, ExternalID: "UA-9", Names: []string{"Ковальов Олексій Іванович", "Kovalov Oleksii Ivanovych"}, BirthDate: "1970-06-15", Sex: "m", Place: "Суми"},
 	{ID: 10, ExternalID: "RU-10", Names: []string{"Толстая Наталья Юрьевна", "Tolstaia Natalia Iurevna"}, BirthDate: "1966", Sex: "f", Place: "Тула"},
 	{ID: 11, ExternalID: "UA-11", Names: []string{"Білий Григорій Степанович", "Bilyi Hryhorii Stepanovych"}, BirthDate: "1959-12", Sex: "m", Place: "Чернігів"},
+	{ID: 13, ExternalID: "UA-13", Names: []string{"Ковальова Олена Петрівна", "Kovalova Olena Petrivna"}, Sex: "f"},
+	{ID: 14, ExternalID: "UA-14", Names: []string{"Коваль Олена Петрівна", "Koval Olena Petrivna"}, Sex: "f"},
 	{ID: 12, ExternalID: "UA-12", Names: []string{"Щербак Андрій Васильович", "Shcherbak Andrii Vasylovych"}, BirthDate: "2001-08-08", Sex: "m", Place: "Дніпро"},
 }
 
@@ -63,6 +65,8 @@ func TestSearchVariants(t *testing.T) {
 		{"birth date picks the namesake", Query{Text: "Shcherbak Andrii", BirthDate: "2001-08-08"}, 12},
 		{"female form of a -ov surname", Query{Text: "Ivanov Maria", BirthDate: "1979-03-03"}, 4},
 		{"male form finds -ova", Query{Text: "Иванова Алексей"}, 5},
+		{"Коваль before Ковальова", Query{Text: "Коваль Олена"}, 14},
+		{"Ковальова before Коваль", Query{Text: "Ковальова Олена"}, 13},
 		{"-ська from -ський", Query{Text: "Kovalskyi Iryna"}, 6},
 		{"Russian -ская", Query{Text: "Ковальская Ирина"}, 6},
 		{"-ая from -ой", Query{Text: "Толстой Наталья"}, 10},
@@ -90,6 +94,20 @@ func TestSearchVariants(t *testing.T) {
 				t.Errorf("Search(%q) first result has no explanation", tt.query.Text)
 			}
 		})
+	}
+}
+
+func TestSearchSurnameStem(t *testing.T) {
+	ix := corpusIndex(t)
+	for _, text := range []string{"Коваль Олена", "Koval Olena", "Ковальова Олена", "Kovaliova Olena"} {
+		rs, err := ix.Search(Query{Text: text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := ids(rs)
+		if len(got) < 2 || !(got[0] == 13 && got[1] == 14 || got[0] == 14 && got[1] == 13) {
+			t.Errorf("Search(%q) = %v, want 13 and 14 first", text, got)
+		}
 	}
 }
 
