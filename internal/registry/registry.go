@@ -294,3 +294,41 @@ func (p *Person) Validate(now time.Time) error {
 	}
 	return nil
 }
+
+// CanRegister reports whether a user of party userParty (or of the
+// intermediary) may register a person belonging to personParty who will be
+// held at a facility of facilityParty ("" when not held). A party registers
+// its own nationals and the other side's nationals it holds.
+func CanRegister(userParty string, intermediary bool, personParty, facilityParty string) error {
+	if intermediary || personParty == userParty {
+		return nil
+	}
+	if facilityParty == userParty {
+		return nil
+	}
+	return errs.Fields("registry.CanRegister", map[string]string{
+		"facility_id": "a national of another party can be registered only when held at one of your facilities",
+	})
+}
+
+// CanRecordStatus reports whether a user of userParty may record a status
+// event for a person of personParty held by holding ("" when not held), at
+// a facility of facilityParty ("" when the event names none). The detaining
+// party records what happens in its custody; the intermediary may record
+// anything.
+func CanRecordStatus(userParty string, intermediary bool, personParty, holding, facilityParty string) error {
+	const op = "registry.CanRecordStatus"
+	if intermediary {
+		return nil
+	}
+	if facilityParty != "" && facilityParty != userParty {
+		return errs.Fields(op, map[string]string{"facility_id": "choose one of your own facilities"})
+	}
+	if holding != "" && holding != userParty {
+		return errs.E(op, errs.Forbidden, "only the party holding the person records their status")
+	}
+	if holding == "" && personParty != userParty && facilityParty == "" {
+		return errs.E(op, errs.Forbidden, "only the party holding the person records their status")
+	}
+	return nil
+}
