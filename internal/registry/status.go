@@ -77,6 +77,7 @@ type State struct {
 	FacilityID int64
 	ArrivedAt  *time.Time // arrival at the current place of detention
 	CardSentAt *time.Time // the capture card sent for that arrival
+	ReturnTo   int64      // where a hospitalised person returns on discharge
 }
 
 // CanApply reports whether e may follow the state s, as an error that
@@ -129,9 +130,15 @@ func (s State) Apply(e Event) State {
 	case CaptureCardSent:
 		s.CardSentAt = &at
 	case Hospitalised:
+		if s.Status != StatusHospitalised {
+			s.ReturnTo = s.FacilityID
+		}
 		s.Status, s.FacilityID = StatusHospitalised, e.FacilityID
 	case Discharged:
 		s.Status = StatusHeld
+		if s.ReturnTo != 0 {
+			s.FacilityID, s.ReturnTo = s.ReturnTo, 0
+		}
 	case Released:
 		s.Status, s.FacilityID, s.ArrivedAt, s.CardSentAt = StatusReleased, 0, nil, nil
 	case Repatriated:

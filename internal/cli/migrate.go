@@ -1,0 +1,22 @@
+package cli
+
+import (
+	"fmt"
+
+	"lifeline/internal/config"
+)
+
+func cmdMigrate(e *Env, args []string) error {
+	var cfg config.Config
+	fs := e.flags("migrate", "migrate [--data DIR | --db URL]", &cfg)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	db, err := e.open(&cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	fmt.Fprintf(e.Stdout, "migrated %s (%s)\n", config.Mask(cfg.DB), db.Dialect)
+	return nil
+}
