@@ -1,0 +1,49 @@
+package web
+
+import (
+	"net/http"
+
+	"lifeline/internal/auth"
+	"lifeline/internal/httpx"
+	"lifeline/internal/registry"
+)
+
+type categoryCount struct {
+	Category registry.Category
+	Count    int
+}
+
+type dashboardPage struct {
+	ShowCounts  bool // aggregates: any role with aggregates.read
+	Counts      []categoryCount
+	Total       int
+	ShowOverdue bool // needs persons.read: the link lists persons
+	Overdue     int
+}
+
+func (u *UI) dashboard(w http.ResponseWriter, r *http.Request) {
+	p := httpx.Principal(r)
+	ctx := r.Context()
+	var d dashboardPage
+	if p.Can(auth.Aggregates) || p.Can(auth.PersonsRead) {
+		counts, err := u.db.CountPersons(ctx, p.Scope())
+		if err != nil {
+			Error(w, r, err)
+			return
+		}
+		d.ShowCounts = true
+		for _, c := range registry.Categories {
+			d.Counts = append(d.Counts, categoryCount{c, counts[c]})
+			d.Total += counts[c]
+		}
+	}
+	if p.Can(auth.PersonsRead) {
+		n, err := u.db.CountCardsDue(ctx, p.Scope(), u.app.Now().Add(-registry.CardDeadline))
+		if err != nil {
+			Error(w, r, err)
+			return
+		}
+		d.ShowOverdue, d.Overdue = true, n
+	}
+	render(w, r, http.StatusOK, "dashboard", printer(r).T("dashboard.title"), d)
+}

@@ -1,0 +1,140 @@
+package web
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+
+	"lifeline/internal/auth"
+	"lifeline/internal/errs"
+	"lifeline/internal/httpx"
+	"lifeline/internal/i18n"
+	"lifeline/internal/registry"
+	"lifeline/internal/store"
+)
+
+// personRow is one line of the persons list.
+type personRow struct {
+	*registry.Person
+	Facility string
+	Overdue  bool
+}
+
+type personListPage struct {
+	Form       *Form
+	Categories []Option
+	Statuses   []Option
+	Facilities []Option
+	Persons    []personRow
+	Filtered   bool   // some filter is set
+	Paged      bool   // this is not the first page
+	Next       string // the cursor of the next page, "" on the last
+	CanCreate  bool
+}
+
+// pageSize is how many persons a list page shows.
+const pageSize = 50
+
+func (u *UI) personList(w http.ResponseWriter, r *http.Request) {
+	const op = "web.personList"
+	ctx := r.Context()
+	p := httpx.Principal(r)
+	pr := printer(r)
+	f := newForm(r.URL.Query())
+	now := u.app.Now()
+	filter := store.PersonFilter{Scope: p.Scope(), Text: f.Get("q"), Limit: pageSize}
+	bad := map[string]string{}
+	if c := registry.Category(f.Get("category")); c != "" {
+		if !c.Valid() {
+			bad["category"] = "unknown value"
+		}
+		filter.Category = c
+	}
+	if s := registry.Status(f.Get("status")); s != "" {
+		if !slices.Contains(registry.Statuses, s) {
+			bad["status"] = "unknown value"
+		}
+		filter.Status = s
+	}
+	if v := f.Get("facility"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			bad["facility"] = "unknown value"
+		}
+		filter.FacilityID = id
+	}
+	if f.Get("overdue") != "" {
+		filter.CardDueBefore = now.Add(-registry.CardDeadline)
+	}
+	after, err := store.DecodeCursor(f.Get("after"))
+	if err != nil {
+		bad["after"] = "not a cursor this server gave out"
+	}
+	filter.After = after
+	if len(bad) > 0 {
+		Error(w, r, errs.Fields(op, bad))
+		return
+	}
+	facilities, err := u.db.Facilities(ctx, "")
+	if err != nil {
+		Error(w, r, err)
+		return
+	}
+	persons, next, err := u.db.Persons(ctx, filter)
+	if err != nil {
+		Error(w, r, err)
+		return
+	}
+	names := facilityNames(facilities)
+	d := personListPage{
+		Form:       f,
+		Categories: withAny(pr, categoryOptions(pr)),
+		Statuses:   withAny(pr, statusOptions(pr)),
+		Facilities: withAny(pr, facilityOptions(facilities)),
+		Filtered:   filter.Category != "" || filter.Status != "" || filter.FacilityID != 0 || filter.Text != "" || !filter.CardDueBefore.IsZero(),
+		Paged:      after > 0,
+		Next:       next,
+		CanCreate:  p.Can(auth.PersonsWrite),
+	}
+	for _, ps := range persons {
+		d.Persons = append(d.Persons, personRow{Person: ps, Facility: names[ps.FacilityID],
+			Overdue: registry.CardOverdue(ps.Status, ps.ArrivedAt, ps.CardSentAt, now)})
+	}
+	render(w, r, http.StatusOK, "persons", pr.T("persons.title"), d)
+}
+
+func facilityNames(fs []registry.Facility) map[int64]string {
+	m := make(map[int64]string, len(fs))
+	for _, f := range fs {
+		m[f.ID] = f.Name
+	}
+	return m
+}
+
+func withAny(pr *i18n.Printer, opts []Option) []Option {
+	return append([]Option{{Value: "", Label: pr.T("filter.any")}}, opts...)
+}
+
+func categoryOptions(pr *i18n.Printer) []Option {
+	var o []Option
+	for _, c := range registry.Categories {
+		o = append(o, Option{string(c), pr.T("category." + string(c))})
+	}
+	return o
+}
+
+func statusOptions(pr *i18n.Printer) []Option {
+	var o []Option
+	for _, s := range registry.Statuses {
+		o = append(o, Option{string(s), pr.T("status." + string(s))})
+	}
+	return o
+}
+
+func facilityOptions(fs []registry.Facility) []Option {
+	var o []Option
+	for _, f := range fs {
+		o = append(o, Option{strconv.FormatInt(f.ID, 10), f.Name + " (" + f.PartyCode + ")"})
+	}
+	return o
+}
