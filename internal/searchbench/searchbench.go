@@ -191,7 +191,11 @@ func liveHeap() int64 {
 
 // pgQuery is the pg_trgm search: word similarity of the query to the text
 // of all of a person's names, through the GIN trigram index, ordered by that
-// similarity plus the same birth-date bonus the index gives.
+// similarity plus the same birth-date bonus the index gives. Of the ways
+// tried on 100,000 persons it had the best recall: similarity (%) over the
+// same text found 0.31 of the persons at threshold 0.3 and 0.86 at 0.15
+// (p95 422 ms); word similarity found 0.77 at threshold 0.5, 0.86 at 0.4
+// and 0.93 at 0.3 (p95 250 ms).
 const pgQuery = `SELECT id FROM persons WHERE $1 <% names
 ORDER BY word_similarity($1, names) + CASE WHEN birth_date = $2 THEN 0.3 ELSE 0 END DESC, id
 LIMIT 10`
@@ -243,14 +247,14 @@ func runPG(ctx context.Context, pgURL string, ps []names.GenPerson, qs []query, 
 	for _, s := range []string{
 		"CREATE INDEX persons_names_trgm ON persons USING gin (names gin_trgm_ops)",
 		"ANALYZE persons",
-		"SET pg_trgm.word_similarity_threshold = 0.5",
+		"SET pg_trgm.word_similarity_threshold = 0.3",
 	} {
 		if _, err := conn.Exec(ctx, s); err != nil {
 			return err
 		}
 	}
 	res.PGLoadSecs = time.Since(start).Seconds()
-	res.PGMethod = "word_similarity (<% operator, threshold 0.5) over all spellings, GIN gin_trgm_ops, ordered by similarity + birth date"
+	res.PGMethod = "word_similarity (<% operator, threshold 0.3) over all spellings, GIN gin_trgm_ops, ordered by similarity + birth date"
 	logf("loaded and indexed %d persons in PostgreSQL in %.1fs", len(ps), res.PGLoadSecs)
 
 	search := func(q query) ([]int64, error) {
