@@ -20,6 +20,7 @@ func New(a *app.App) *API { return &API{app: a} }
 func (a *API) Routes() []httpx.Route {
 	var rs []httpx.Route
 	rs = append(rs, a.registryRoutes()...)
+	rs = append(rs, a.searchRoutes()...)
 	rs = append(rs, a.openapiRoutes()...)
 	for i := range rs {
 		rs[i].API = true

@@ -3,9 +3,11 @@
 package app
 
 import (
+	"context"
 	"log/slog"
 	"time"
 
+	"lifeline/internal/search"
 	"lifeline/internal/store"
 )
 
@@ -17,6 +19,23 @@ type App struct {
 	Secure bool
 	// Version is the build's version string.
 	Version string
+	// Search is the cross-script person search, kept current on every write.
+	Search *search.Service
+}
+
+// StartSearch loads the search index from the database and keeps it
+// current after every transaction that changes persons.
+func (a *App) StartSearch(ctx context.Context) error {
+	a.Search = search.New()
+	if err := a.Search.Load(ctx, a.DB); err != nil {
+		return err
+	}
+	a.DB.PersonsChanged = func(ids []int64) {
+		if err := a.Search.Refresh(context.Background(), a.DB, ids); err != nil {
+			a.Log.Error("search index refresh failed", "err", err.Error())
+		}
+	}
+	return nil
 }
 
 // Now returns the current time from the database clock.

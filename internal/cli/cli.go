@@ -38,16 +38,20 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"serve":   {"serve the UI and the API", cmdServe},
-		"demo":    {"create a demo data directory with a realistic scenario and serve it", cmdDemo},
-		"migrate": {"apply the database migrations", cmdMigrate},
-		"party":   {"manage parties: party add, party list", cmdParty},
-		"user":    {"manage users: user add, user list", cmdUser},
-		"token":   {"create API tokens: token create --user NAME", cmdToken},
-		"import":  {"import records: import persons FILE", cmdImport},
-		"export":  {"export records: export persons --format csv|json", cmdExport},
-		"version": {"print the version", cmdVersion},
-		"pfif":    {"check PFIF documents: pfif validate FILE", cmdPFIF},
+		"serve":    {"serve the UI and the API", cmdServe},
+		"demo":     {"create a demo data directory with a realistic scenario and serve it", cmdDemo},
+		"migrate":  {"apply the database migrations", cmdMigrate},
+		"party":    {"manage parties: party add, party list", cmdParty},
+		"user":     {"manage users: user add, user list", cmdUser},
+		"token":    {"create API tokens: token create --user NAME", cmdToken},
+		"import":   {"import records: import persons FILE", cmdImport},
+		"export":   {"export records: export persons --format csv|json", cmdExport},
+		"version":  {"print the version", cmdVersion},
+		"pfif":     {"check PFIF documents: pfif validate FILE", cmdPFIF},
+		"translit": {"romanize Cyrillic by a standard: translit --scheme kmu2010|icao9303|gost779b|bgnpcgn [TEXT...]", cmdTranslit},
+		"search":   {"find persons from any spelling: search --json QUERY", cmdSearch},
+		"gen":      {"generate realistic test persons: gen persons -n N --out FILE.csv", cmdGen},
+		"s10":      {"check UPU S10 tracking numbers: s10 check ID...", cmdS10},
 	}
 }
 

@@ -6,7 +6,6 @@ import (
 	"os"
 	"strings"
 
-	"lifeline/internal/config"
 	"lifeline/internal/errs"
 	"lifeline/internal/pfif"
 	"lifeline/internal/records"
@@ -150,7 +149,7 @@ func FromPFIF(p pfif.Person, party string) *registry.Person {
 	rp := &registry.Person{
 		ExternalID: p.RecordID, Category: registry.DisplacedCivilian, PartyCode: party,
 		Surname: p.FamilyName, GivenName: p.GivenName, BirthDate: p.DateOfBirth,
-		LastResidence: strings.Join(nonEmpty(p.HomeStreet, p.HomeNeighborhood, p.HomeCity, p.HomeState, p.HomePostalCode, p.HomeCountry), ", "),
+		LastResidence:       strings.Join(nonEmpty(p.HomeStreet, p.HomeNeighborhood, p.HomeCity, p.HomeState, p.HomePostalCode, p.HomeCountry), ", "),
 		DistinguishingMarks: p.Description,
 	}
 	names := strings.Split(p.FullName, "\n")

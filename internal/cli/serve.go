@@ -40,6 +40,9 @@ func envOr(e *Env, k, def string) string {
 func (e *Env) serve(cfg *config.Config, db *store.DB, addr string, secure bool, banner func(url string)) error {
 	log := e.logger(cfg)
 	a := &app.App{DB: db, Log: log, Secure: secure, Version: Version}
+	if err := a.StartSearch(e.Ctx); err != nil {
+		return err
+	}
 	srv := server.New(a)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {

@@ -68,6 +68,7 @@ func init() {
 		roles("PATCH /api/v1/persons/{id}", writers...),
 		roles("GET /api/v1/persons/{id}/events", readers...),
 		roles("POST /api/v1/persons/{id}/events", writers...),
+		roles("GET /api/v1/search/persons", readers...),
 	)
 }
 

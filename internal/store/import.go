@@ -78,6 +78,7 @@ func (tx *Tx) ImportPersons(ctx context.Context, a Actor, ps []*registry.Person,
 			}
 			p.Status, p.HoldingParty = registry.StatusHeld, hp
 		}
+		tx.touch(p.ID)
 		if first == 0 {
 			first = p.ID
 		}

@@ -239,6 +239,7 @@ func (tx *Tx) CreatePerson(ctx context.Context, a Actor, p *registry.Person) err
 		}
 		return err
 	}
+	tx.touch(p.ID)
 	return tx.Event(ctx, a, "person", p.ID, "created", map[string]string{"category": string(p.Category), "party": p.PartyCode})
 }
 
@@ -279,6 +280,7 @@ func (tx *Tx) UpdatePerson(ctx context.Context, a Actor, p *registry.Person) err
 	}
 	p.Version++
 	p.UpdatedAt = tx.now
+	tx.touch(p.ID)
 	return tx.Event(ctx, a, "person", p.ID, "updated", map[string]any{"fields": changedFields(old, p)})
 }
 
@@ -541,5 +543,6 @@ func (tx *Tx) RecordStatus(ctx context.Context, a Actor, e *registry.Event) erro
 		next.Status, nextFac, nextHolding, next.ArrivedAt, next.CardSentAt, tx.now, e.PersonID); err != nil {
 		return mapErr(op, err)
 	}
+	tx.touch(e.PersonID)
 	return tx.Event(ctx, a, "person", e.PersonID, "status."+string(e.Type), map[string]any{"facility_id": e.FacilityID})
 }

@@ -58,6 +58,10 @@ type DB struct {
 	read    *sql.DB // a pool of readers (the same pool on PostgreSQL)
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+	// PersonsChanged, when set, is called after a transaction that created
+	// or changed persons has committed, with their ids; nil ids mean "many:
+	// reload everything". The search index keeps itself current with it.
+	PersonsChanged func(ids []int64)
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database.
@@ -142,8 +146,19 @@ func (db *DB) Read() DBTX { return db.read }
 // Tx is a write transaction. Its Event method records what changed.
 type Tx struct {
 	*sql.Tx
-	db  *DB
-	now time.Time
+	db      *DB
+	now     time.Time
+	touched []int64
+	many    bool
+}
+
+// touch notes that a person changed, for PersonsChanged.
+func (tx *Tx) touch(id int64) {
+	if len(tx.touched) > 10000 {
+		tx.many = true
+		return
+	}
+	tx.touched = append(tx.touched, id)
 }
 
 // Now is the time of the transaction: every row it writes carries it.
@@ -174,6 +189,13 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	}
 	if err = stx.Commit(); err != nil {
 		return mapErr("store.Tx", err)
+	}
+	if db.PersonsChanged != nil && (len(tx.touched) > 0 || tx.many) {
+		if tx.many {
+			db.PersonsChanged(nil)
+		} else {
+			db.PersonsChanged(tx.touched)
+		}
 	}
 	return nil
 }
