@@ -266,3 +266,28 @@ const (
 
 // Numbering makes the S10 tracking numbers of parcels and items.
 type Numbering = correspondence.Numbering
+
+// FlagFromPerson derives the flag of parcel p from its addressee's current
+// status and facility: a parcel that has not left is flagged when the
+// person died, was released or repatriated, or now lives at another
+// facility than the parcel is addressed to (EVT-3, EVT-4). Replies are
+// never flagged: they go to the family.
+func FlagFromPerson(p Parcel, status registry.Status, facility int64) Flag {
+	if !p.Status.Flaggable() || p.Direction != correspondence.ToDetainee {
+		return NoFlag
+	}
+	switch status {
+	case registry.StatusDead:
+		return FlagDied
+	case registry.StatusReleased:
+		return FlagReleased
+	case registry.StatusRepatriated:
+		return FlagRepatriated
+	case registry.StatusEscaped:
+		return FlagUndeliverable
+	}
+	if facility != 0 && p.FacilityID != 0 && facility != p.FacilityID {
+		return FlagTransferred
+	}
+	return NoFlag
+}

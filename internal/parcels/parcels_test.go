@@ -205,3 +205,31 @@ func TestNumbering(t *testing.T) {
 		t.Errorf("item numbering: %v", err)
 	}
 }
+
+func TestFlagFromPerson(t *testing.T) {
+	p := Parcel{Status: Sealed, Direction: correspondence.ToDetainee, FacilityID: 10}
+	tests := []struct {
+		name     string
+		p        Parcel
+		status   registry.Status
+		facility int64
+		want     Flag
+	}{
+		{"held where addressed", p, registry.StatusHeld, 10, NoFlag},
+		{"moved", p, registry.StatusHeld, 11, FlagTransferred},
+		{"in hospital elsewhere", p, registry.StatusHospitalised, 12, FlagTransferred},
+		{"released", p, registry.StatusReleased, 0, FlagReleased},
+		{"repatriated", p, registry.StatusRepatriated, 0, FlagRepatriated},
+		{"died", p, registry.StatusDead, 0, FlagDied},
+		{"escaped", p, registry.StatusEscaped, 0, FlagUndeliverable},
+		{"already dispatched", Parcel{Status: Dispatched, Direction: correspondence.ToDetainee, FacilityID: 10}, registry.StatusDead, 0, NoFlag},
+		{"a reply", Parcel{Status: Open, Direction: correspondence.Reply, FacilityID: 10}, registry.StatusDead, 0, NoFlag},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := FlagFromPerson(tc.p, tc.status, tc.facility); got != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
