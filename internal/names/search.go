@@ -125,7 +125,7 @@ func (ix *Index) Search(q Query) ([]Result, error) {
 		limit = defaultLimit
 	}
 	limit = min(limit, maxLimit)
-	qt := tokens(text)
+	qt, initials := splitInitials(tokens(text))
 	if len(qt) > maxQueryTokens {
 		qt = qt[:maxQueryTokens]
 	}
@@ -139,10 +139,10 @@ func (ix *Index) Search(q Query) ([]Result, error) {
 	s := ix.getScratch()
 	defer ix.pool.Put(s)
 
-	// Expand every word. Persons are gathered from the rarest spans first:
-	// the sure forms of each word (exact, other form, diminutive, gender),
-	// then its typo neighbours. A span much larger than what was found so far
-	// only scores persons already found instead of adding every namesake; the
+	// Expand every word into spans: its sure forms (exact, other form,
+	// diminutive, gender) and its typo neighbours. Persons are gathered from
+	// the rarest span first. Once enough are found, a span over budget only
+	// scores persons already found instead of adding every namesake, and the
 	// typo neighbours of a word that has sure forms never add persons.
 	var exps []expansion
 	var spans []span
@@ -166,8 +166,8 @@ func (ix *Index) Search(q Query) ([]Result, error) {
 		}
 	}
 	slices.SortStableFunc(spans, func(a, b span) int {
-		if a.weak != b.weak && !a.needed && !b.needed {
-			if a.weak {
+		if a.late() != b.late() {
+			if a.late() {
 				return 1
 			}
 			return -1
@@ -175,24 +175,24 @@ func (ix *Index) Search(q Query) ([]Result, error) {
 		return a.size - b.size
 	})
 	places := ix.nearPlaces(qPlace)
-	r := ranker{q: q, nq: len(qt), limit: limit, exps: exps, birth: qBirth, sex: qSex, places: places}
+	r := ranker{q: q, nq: len(qt), limit: limit, exps: exps, birth: qBirth, sex: qSex, places: places, initials: initials}
 	top, narrowed := ix.rank(s, &r, spans, narrowBudget)
-	if narrowed && doubtful(top, qBirth, s) {
+	if narrowed && doubtful(top, qBirth) {
 		// Nothing found matches the name and birth date well: look again,
 		// letting common words add their persons too.
 		s.restart()
 		top, _ = ix.rank(s, &r, spans, wideBudget)
 	}
 	out := make([]Result, len(top))
-	for i, r := range top {
-		c := &s.cands[r.c]
+	for i, t := range top {
+		c := &s.cands[t.c]
 		d := &ix.docs[c.doc]
 		out[i] = Result{
 			ID:         d.id,
 			ExternalID: ix.docExt(d),
 			Name:       ix.docName(d),
-			Score:      math.Round(float64(r.score)*1000) / 1000,
-			Why:        ix.explain(c, d, qt, exps, qBirth, qSex, places),
+			Score:      math.Round(float64(t.score)*1000) / 1000,
+			Why:        ix.explain(c, d, qt, &r),
 		}
 	}
 	return out, nil
@@ -319,13 +319,40 @@ func (ix *Index) fuzzy(key string, s *scratch) []fuzzyTerm {
 
 // ranker holds what scoring needs across the passes of one search.
 type ranker struct {
-	q      Query
-	nq     int
-	limit  int
-	exps   []expansion
-	birth  int32
-	sex    uint8
-	places map[int32]bool
+	q        Query
+	nq       int
+	limit    int
+	exps     []expansion
+	birth    int32
+	sex      uint8
+	places   map[int32]bool
+	initials []token
+}
+
+// splitInitials parts one-letter words (the А. and П. of "Щербак А. П.")
+// from the names, unless the query holds nothing else.
+func splitInitials(ts []token) (names, initials []token) {
+	for _, t := range ts {
+		if utf8.RuneCountInString(t.text) == 1 {
+			initials = append(initials, t)
+		} else {
+			names = append(names, t)
+		}
+	}
+	if len(names) == 0 {
+		return initials, nil
+	}
+	return names, initials
+}
+
+// initialOf returns the term of doc n that initial i begins, or -1.
+func (ix *Index) initialOf(n int32, i token) int32 {
+	for _, t := range ix.docTerms(n) {
+		if strings.HasPrefix(ix.keys[t], i.key) {
+			return t
+		}
+	}
+	return -1
 }
 
 // rank gathers persons span by span and returns the best, and whether some
@@ -353,6 +380,7 @@ func (ix *Index) rank(s *scratch, r *ranker, spans []span, budget int) ([]scored
 	if len(r.places) > 0 {
 		bonus += 0.1
 	}
+	bonus += 0.05 * float32(len(r.initials))
 	top := make([]scored, 0, r.limit+1)
 	for ci := range s.cands {
 		c := &s.cands[ci]
@@ -370,6 +398,11 @@ func (ix *Index) rank(s *scratch, r *ranker, spans []span, budget int) ([]scored
 		if d.place >= 0 && r.places[d.place] {
 			score += 0.1
 		}
+		for _, in := range r.initials {
+			if ix.initialOf(c.doc, in) >= 0 {
+				score += 0.05
+			}
+		}
 		top = pushTop(top, scored{c: ci, id: d.id, score: score, name: name, birth: d.birth}, r.limit)
 	}
 	return top, narrowed
@@ -377,7 +410,7 @@ func (ix *Index) rank(s *scratch, r *ranker, spans []span, budget int) ([]scored
 
 // doubtful reports a first pass whose best result matches the name poorly
 // or, when a birth date was given, matches it in no result.
-func doubtful(top []scored, birth int32, s *scratch) bool {
+func doubtful(top []scored, birth int32) bool {
 	if len(top) == 0 || top[0].name < 0.8 {
 		return true
 	}
@@ -398,6 +431,10 @@ type span struct {
 	weak                bool // typo neighbours
 	needed              bool // weak, and the word has no sure forms
 }
+
+// late reports spans gathered after all others: typo neighbours of a word
+// that has sure forms.
+func (sp span) late() bool { return sp.weak && !sp.needed }
 
 // update records, for the word of sp, the best expansion each person already
 // found meets, adding nobody.
@@ -578,7 +615,8 @@ func pushTop(top []scored, r scored, limit int) []scored {
 }
 
 // explain says, in words, why person d matched.
-func (ix *Index) explain(c *cand, d *doc, qt []token, exps []expansion, qBirth int32, qSex uint8, places map[int32]bool) []string {
+func (ix *Index) explain(c *cand, d *doc, qt []token, r *ranker) []string {
+	exps, qBirth, qSex, places := r.exps, r.birth, r.sex, r.places
 	native := tokens(ix.docName(d))
 	var why []string
 	for t, tok := range qt {
@@ -587,14 +625,7 @@ func (ix *Index) explain(c *cand, d *doc, qt []token, exps []expansion, qBirth i
 			continue
 		}
 		x := &exps[e-1]
-		tk := ix.keys[x.term]
-		w := -1
-		best := maxKeyLen + 1
-		for i, n := range native {
-			if dist := distance(n.key, tk, maxKeyLen); dist < best {
-				w, best = i, dist
-			}
-		}
+		w := nearest(native, ix.keys[x.term])
 		if w < 0 {
 			continue
 		}
@@ -603,6 +634,12 @@ func (ix *Index) explain(c *cand, d *doc, qt []token, exps []expansion, qBirth i
 			rel = "="
 		}
 		why = append(why, fmt.Sprintf("%s: %s %s %s (%s)", role(native, w), tok.text, rel, native[w].text, label(x, tok.text, native[w].text)))
+	}
+	for _, in := range r.initials {
+		if t := ix.initialOf(c.doc, in); t >= 0 {
+			w := nearest(native, ix.keys[t])
+			why = append(why, fmt.Sprintf("%s: %s. = %s (initial)", role(native, w), in.text, native[w].text))
+		}
 	}
 	switch birthScore(qBirth, d.birth) {
 	case 0.3:
@@ -624,6 +661,17 @@ func (ix *Index) explain(c *cand, d *doc, qt []token, exps []expansion, qBirth i
 		why = append(why, "place: "+ix.places[d.place])
 	}
 	return why
+}
+
+// nearest returns the word of native whose key is closest to key, or -1.
+func nearest(native []token, key string) int {
+	w, best := -1, maxKeyLen+1
+	for i, n := range native {
+		if dist := distance(n.key, key, maxKeyLen); dist < best {
+			w, best = i, dist
+		}
+	}
+	return w
 }
 
 // role guesses what a word of a display name is.

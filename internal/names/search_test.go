@@ -139,6 +139,17 @@ func TestSearchWhy(t *testing.T) {
 			"given name: Andrii = Андрій (translit)",
 			"birth year and month match",
 		}},
+		{Query{Text: "Щербак А. В.", Sex: "m"}, []string{
+			"surname: Щербак = Щербак (exact)",
+			"given name: А. = Андрій (initial)",
+			"patronymic: В. = Васильович (initial)",
+			"sex matches",
+		}},
+		{Query{Text: "Shcherbak Olena", Sex: "m"}, []string{
+			"surname: Shcherbak = Щербак (translit)",
+			"given name: Olena = Олена (translit)",
+			"sex differs",
+		}},
 		{Query{Text: "Ivanov Mariia"}, []string{
 			"surname: Ivanov ~ Иванова (female/male form)",
 			"given name: Mariia = Мария (translit)",
