@@ -164,50 +164,74 @@ func joinActions(a []Action) string {
 	return strings.Join(s, " or ")
 }
 
-// Apply returns the parcel's state after delivery d, given its state now
-// (cur), the state of its consignment and the time now. It refuses a
-// delivery for a parcel that never arrived, a second outcome for a parcel
-// that has one, and a delivery dated before the receipt or in the future.
-func (d *Delivery) Apply(c Consignment, cur ParcelState, now time.Time) (ParcelState, error) {
+// Apply returns the states parcel d.Tracking moves through with delivery d,
+// in order (none when it stays as it is), given its state now (cur), the
+// state of its consignment and the time now. It refuses a delivery for a
+// parcel that never arrived, a second outcome for a parcel that has one, and
+// a delivery dated before the receipt or in the future.
+//
+// A delivered parcel is delivered and, its proof on record, acknowledged. A
+// parcel to be returned is undeliverable until its return consignment takes
+// it. A redirected parcel is on its way to the new facility, where it is
+// received again; a held one stays received.
+func (d *Delivery) Apply(c Consignment, cur ParcelState, now time.Time) ([]ParcelState, error) {
 	const op = "consignments.Delivery.Apply"
 	if err := d.Validate(); err != nil {
-		return "", errs.Wrap(op, err)
+		return nil, errs.Wrap(op, err)
+	}
+	if c.Kind == Return {
+		return nil, errs.E(op, errs.Conflict, "consignment %s returns parcels to their sender: its parcels are returned on receipt, not delivered", c.Ref)
 	}
 	if c.State != Receipted {
 		if c.State == Closed {
-			return "", errs.E(op, errs.Conflict, "consignment %s is closed", c.Ref)
+			return nil, errs.E(op, errs.Conflict, "consignment %s is closed", c.Ref)
 		}
-		return "", errs.E(op, errs.Conflict, "consignment %s is %s: deliveries are recorded once the receiving party has countersigned its receipt", c.Ref, label(c.State))
+		return nil, errs.E(op, errs.Conflict, "consignment %s is %s: deliveries are recorded once the receiving party has countersigned its receipt", c.Ref, label(c.State))
 	}
 	if c.ReceiptedAt != nil && d.At.Before(c.ReceiptedAt.UTC().Truncate(24*time.Hour)) {
-		return "", errs.Fields(op, map[string]string{"at": "a delivery cannot precede the day its consignment was received"})
+		return nil, errs.Fields(op, map[string]string{"at": "a delivery cannot precede the day its consignment was received"})
 	}
 	if !now.IsZero() && d.At.After(now.Add(24*time.Hour)) {
-		return "", errs.Fields(op, map[string]string{"at": "a delivery cannot be dated in the future"})
+		return nil, errs.Fields(op, map[string]string{"at": "a delivery cannot be dated in the future"})
 	}
-	if c.Kind == Return {
-		return "", errs.E(op, errs.Conflict, "consignment %s returns parcels to their sender: its parcels are returned on receipt, not delivered", c.Ref)
-	}
+	var path []ParcelState
 	switch cur {
 	case ParcelReceived:
+	case ParcelRedirected:
+		path = append(path, ParcelReceived) // arrived at the new facility
 	case ParcelMissing:
-		return "", errs.E(op, errs.Conflict, "parcel %s never arrived: it was missing at the handover", d.Tracking)
+		return nil, errs.E(op, errs.Conflict, "parcel %s never arrived: it was missing at the handover", d.Tracking)
 	case ParcelOpen, ParcelSealed, ParcelDispatched, ParcelHandedOver:
-		return "", errs.E(op, errs.Conflict, "parcel %s has not arrived at the receiving party (it is %s)", d.Tracking, strings.ReplaceAll(string(cur), "_", " "))
+		return nil, errs.E(op, errs.Conflict, "parcel %s has not arrived at the receiving party (it is %s)", d.Tracking, strings.ReplaceAll(string(cur), "_", " "))
 	case "":
-		return "", errs.E(op, errs.NotFound, "parcel %s is not in consignment %s", d.Tracking, c.Ref)
+		return nil, errs.E(op, errs.NotFound, "parcel %s is not in consignment %s", d.Tracking, c.Ref)
 	default:
-		return "", errs.E(op, errs.Conflict, "parcel %s already has an outcome (%s)", d.Tracking, cur)
+		return nil, errs.E(op, errs.Conflict, "parcel %s already has an outcome (%s)", d.Tracking, cur)
 	}
-	if d.Outcome == Delivered {
-		return ParcelAcknowledged, nil
+	switch {
+	case d.Outcome == Delivered:
+		path = append(path, ParcelDelivered, ParcelAcknowledged)
+	case d.Action == ActionReturned:
+		path = append(path, ParcelUndeliverable)
+	case d.Action == ActionRedirected:
+		path = append(path, ParcelRedirected)
 	}
-	if d.Action == ActionReturned {
-		return ParcelUndeliverable, nil
+	from := cur
+	for _, to := range path {
+		if err := from.CanMoveTo(to); err != nil {
+			return nil, errs.Wrap(op, err)
+		}
+		from = to
 	}
-	// Redirected or held: the parcel stays with the receiving party and is
-	// delivered later, at the new facility or on the addressee's return.
-	return ParcelReceived, nil
+	return path, nil
+}
+
+// After returns the state a parcel in state cur ends in after path.
+func After(cur ParcelState, path []ParcelState) ParcelState {
+	if len(path) == 0 {
+		return cur
+	}
+	return path[len(path)-1]
 }
 
 // DeliveryCSVHeader is the header row of a bulk delivery CSV file.

@@ -3,6 +3,7 @@ package consignments
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -75,6 +76,7 @@ func TestDeliveryApply(t *testing.T) {
 	del := Delivery{Tracking: id, Outcome: Delivered, At: t0.Add(48 * time.Hour), AckKind: AckSignedSlip, AckRef: "slip-1"}
 	ret := Delivery{Tracking: id, Outcome: Undeliverable, At: t0.Add(48 * time.Hour), Reason: ReasonDeceased, Action: ActionReturned}
 	red := Delivery{Tracking: id, Outcome: Undeliverable, At: t0.Add(48 * time.Hour), Reason: ReasonTransferred, Action: ActionRedirected, NewFacility: "CAMP-9"}
+	held := Delivery{Tracking: id, Outcome: Undeliverable, At: t0.Add(48 * time.Hour), Reason: ReasonHospitalised, Action: ActionHeld}
 	handed := c
 	handed.State = HandedOver
 	closed := c
@@ -90,23 +92,28 @@ func TestDeliveryApply(t *testing.T) {
 		c    Consignment
 		cur  ParcelState
 		d    Delivery
-		want ParcelState
+		want []ParcelState
 		kind errs.Kind
 		msg  string
 	}{
-		{"delivered", c, ParcelReceived, del, ParcelAcknowledged, "", ""},
-		{"returned", c, ParcelReceived, ret, ParcelUndeliverable, "", ""},
-		{"redirected stays", c, ParcelReceived, red, ParcelReceived, "", ""},
-		{"never arrived: missing", c, ParcelMissing, del, "", errs.Conflict, "never arrived"},
-		{"never arrived: still handed over", c, ParcelHandedOver, del, "", errs.Conflict, "has not arrived"},
-		{"not on the consignment", c, "", del, "", errs.NotFound, "not in consignment"},
-		{"twice", c, ParcelAcknowledged, del, "", errs.Conflict, "already has an outcome"},
-		{"before countersigned receipt", handed, ParcelReceived, del, "", errs.Conflict, "countersigned"},
-		{"closed", closed, ParcelReceived, del, "", errs.Conflict, "closed"},
-		{"return consignment", back, ParcelReceived, del, "", errs.Conflict, "returns parcels"},
-		{"before receipt", c, ParcelReceived, early, "", errs.Invalid, ""},
-		{"in the future", c, ParcelReceived, future, "", errs.Invalid, ""},
-		{"invalid", c, ParcelReceived, Delivery{Tracking: id, Outcome: Delivered, At: now}, "", errs.Invalid, ""},
+		{"delivered", c, ParcelReceived, del, []ParcelState{ParcelDelivered, ParcelAcknowledged}, "", ""},
+		{"returned", c, ParcelReceived, ret, []ParcelState{ParcelUndeliverable}, "", ""},
+		{"redirected", c, ParcelReceived, red, []ParcelState{ParcelRedirected}, "", ""},
+		{"held stays", c, ParcelReceived, held, nil, "", ""},
+		{"delivered at the new facility", c, ParcelRedirected, del, []ParcelState{ParcelReceived, ParcelDelivered, ParcelAcknowledged}, "", ""},
+		{"redirected, then returned", c, ParcelRedirected, ret, []ParcelState{ParcelReceived, ParcelUndeliverable}, "", ""},
+		{"never arrived: missing", c, ParcelMissing, del, nil, errs.Conflict, "never arrived"},
+		{"never arrived: still handed over", c, ParcelHandedOver, del, nil, errs.Conflict, "has not arrived"},
+		{"never arrived: dispatched", c, ParcelDispatched, del, nil, errs.Conflict, "has not arrived"},
+		{"not on the consignment", c, "", del, nil, errs.NotFound, "not in consignment"},
+		{"twice", c, ParcelAcknowledged, del, nil, errs.Conflict, "already has an outcome"},
+		{"undeliverable twice", c, ParcelUndeliverable, ret, nil, errs.Conflict, "already has an outcome"},
+		{"before countersigned receipt", handed, ParcelReceived, del, nil, errs.Conflict, "countersigned"},
+		{"closed", closed, ParcelReceived, del, nil, errs.Conflict, "closed"},
+		{"return consignment", back, ParcelReceived, del, nil, errs.Conflict, "returns parcels"},
+		{"before receipt", c, ParcelReceived, early, nil, errs.Invalid, ""},
+		{"in the future", c, ParcelReceived, future, nil, errs.Invalid, ""},
+		{"invalid", c, ParcelReceived, Delivery{Tracking: id, Outcome: Delivered, At: now}, nil, errs.Invalid, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -121,8 +128,11 @@ func TestDeliveryApply(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got != tt.want {
+			if !slices.Equal(got, tt.want) {
 				t.Errorf("got %q, want %q", got, tt.want)
+			}
+			if end := After(tt.cur, got); len(tt.want) > 0 && end != tt.want[len(tt.want)-1] || len(tt.want) == 0 && end != tt.cur {
+				t.Errorf("After got %q", end)
 			}
 		})
 	}
@@ -242,12 +252,12 @@ func TestReport(t *testing.T) {
 		ids[1]: {Tracking: ids[1], Outcome: Undeliverable, At: at, Reason: ReasonTransferred, Action: ActionRedirected, NewFacility: "CAMP-9"},
 		ids[2]: {Tracking: ids[2], Outcome: Undeliverable, At: at, Reason: ReasonDeceased, Action: ActionReturned},
 	}
-	states := map[string]ParcelState{ids[0]: ParcelAcknowledged, ids[1]: ParcelReceived, ids[2]: ParcelReturned, ids[3]: ParcelReceived, ids[4]: ParcelMissing}
+	states := map[string]ParcelState{ids[0]: ParcelAcknowledged, ids[1]: ParcelRedirected, ids[2]: ParcelReturned, ids[3]: ParcelReceived, ids[4]: ParcelMissing}
 	r, err := BuildReport(c, states, latest, "RU-UA-2026-12-R01", t0.Add(100*time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := ReportCounts{Parcels: 5, Missing: 1, Received: 2, Delivered: 1, Redirected: 1, Returned: 1}
+	want := ReportCounts{Parcels: 5, Missing: 1, Received: 1, Delivered: 1, Redirected: 1, Returned: 1}
 	if r.Counts != want {
 		t.Errorf("got counts %+v, want %+v", r.Counts, want)
 	}

@@ -1,39 +1,29 @@
 package consignments
 
 import (
-	"slices"
-
 	"lifeline/internal/errs"
+	"lifeline/internal/parcels"
 )
 
-// ParcelState is the state of a parcel, as the parcel domain names it:
+// ParcelState is the state of a parcel, shared with the parcel domain:
 // open → sealed → dispatched → handed_over → received → delivered →
-// acknowledged, with undeliverable → returned and missing as exits.
-type ParcelState string
+// acknowledged, with redirected, undeliverable → returned and missing.
+type ParcelState = parcels.Status
 
+// The parcel states a consignment moves its parcels through.
 const (
-	ParcelOpen          ParcelState = "open"
-	ParcelSealed        ParcelState = "sealed"
-	ParcelDispatched    ParcelState = "dispatched"
-	ParcelHandedOver    ParcelState = "handed_over"
-	ParcelReceived      ParcelState = "received"
-	ParcelDelivered     ParcelState = "delivered"
-	ParcelAcknowledged  ParcelState = "acknowledged"
-	ParcelUndeliverable ParcelState = "undeliverable"
-	ParcelReturned      ParcelState = "returned"
-	ParcelMissing       ParcelState = "missing"
+	ParcelOpen          = parcels.Open
+	ParcelSealed        = parcels.Sealed
+	ParcelDispatched    = parcels.Dispatched
+	ParcelHandedOver    = parcels.HandedOver
+	ParcelReceived      = parcels.Received
+	ParcelDelivered     = parcels.Delivered
+	ParcelAcknowledged  = parcels.Acknowledged
+	ParcelUndeliverable = parcels.Undeliverable
+	ParcelRedirected    = parcels.Redirected
+	ParcelReturned      = parcels.Returned
+	ParcelMissing       = parcels.Missing
 )
-
-// Final reports whether a parcel in state s needs nothing more from its
-// consignment: acknowledged by its addressee, returned, or lost at handover.
-func (s ParcelState) Final() bool {
-	return s == ParcelAcknowledged || s == ParcelReturned || s == ParcelMissing
-}
-
-// Arrived reports whether a parcel in state s reached the receiving party.
-func (s ParcelState) Arrived() bool {
-	return slices.Contains([]ParcelState{ParcelReceived, ParcelDelivered, ParcelAcknowledged, ParcelUndeliverable, ParcelReturned}, s)
-}
 
 // AllFinal reports whether every state in states is final, and there is at
 // least one: the condition for closing a consignment.

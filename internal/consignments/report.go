@@ -25,7 +25,7 @@ type ReportLine struct {
 type ReportCounts struct {
 	Parcels       int `json:"parcels"`
 	Missing       int `json:"missing"`
-	Received      int `json:"received"` // arrived, with no outcome yet (or redirected, or held)
+	Received      int `json:"received"` // arrived, with no outcome yet (or held)
 	Delivered     int `json:"delivered"`
 	Undeliverable int `json:"undeliverable"`
 	Redirected    int `json:"redirected"`
@@ -87,9 +87,8 @@ func (n *ReportCounts) add(l ReportLine) {
 		n.Missing++
 	case ParcelReceived:
 		n.Received++
-		if l.Action == ActionRedirected {
-			n.Redirected++
-		}
+	case ParcelRedirected:
+		n.Redirected++
 	case ParcelAcknowledged, ParcelDelivered:
 		n.Delivered++
 	case ParcelUndeliverable:
@@ -143,7 +142,7 @@ func (l ReportLine) check() error {
 	const op = "consignments.ReportLine.check"
 	s := ParcelState(l.State)
 	switch s {
-	case ParcelMissing, ParcelReceived, ParcelAcknowledged, ParcelDelivered, ParcelUndeliverable, ParcelReturned:
+	case ParcelMissing, ParcelReceived, ParcelRedirected, ParcelAcknowledged, ParcelDelivered, ParcelUndeliverable, ParcelReturned:
 	default:
 		return errs.E(op, errs.Invalid, "parcel %s has state %q, which a delivery report cannot give", l.Tracking, l.State)
 	}
@@ -166,13 +165,16 @@ func (l ReportLine) check() error {
 	}
 	want := map[Outcome][]ParcelState{
 		Delivered:     {ParcelAcknowledged, ParcelDelivered},
-		Undeliverable: {ParcelReceived, ParcelUndeliverable, ParcelReturned},
+		Undeliverable: {ParcelReceived, ParcelRedirected, ParcelUndeliverable, ParcelReturned},
 	}[l.Outcome]
 	if !slices.Contains(want, s) {
 		return errs.E(op, errs.Invalid, "parcel %s is %s, which does not follow outcome %s", l.Tracking, l.State, l.Outcome)
 	}
-	if s == ParcelReceived && l.Action == ActionReturned {
+	if (s == ParcelReceived || s == ParcelRedirected) && l.Action == ActionReturned {
 		return errs.E(op, errs.Invalid, "parcel %s is to be returned but still counted as received", l.Tracking)
+	}
+	if s == ParcelRedirected && l.Action != ActionRedirected {
+		return errs.E(op, errs.Invalid, "parcel %s is redirected but its outcome says %s", l.Tracking, l.Action)
 	}
 	return nil
 }

@@ -7,15 +7,16 @@ import (
 	"time"
 
 	"lifeline/internal/errs"
+	"lifeline/internal/parcels"
 )
 
 // UPU tracking event codes (EVT-1).
 const (
-	UPUPosted       = "EMA" // posting / collection: the parcel is sealed on a consignment
-	UPUDispatched   = "EMC" // departure from the outward office of exchange
-	UPUArrived      = "EMD" // arrival at the inward office of exchange: received by the other party
-	UPUUnsuccessful = "EMH" // unsuccessful (attempted) delivery
-	UPUDelivered    = "EMI" // final delivery
+	UPUPosted       = parcels.EMA // posting / collection: the parcel is sealed on a consignment
+	UPUDispatched   = parcels.EMC // departure from the outward office of exchange
+	UPUArrived      = parcels.EMD // arrival at the inward office of exchange: handed over to the other party
+	UPUUnsuccessful = parcels.EMH // unsuccessful (attempted) delivery
+	UPUDelivered    = parcels.EMI // final delivery
 )
 
 var upuDescriptions = map[string]string{
@@ -57,8 +58,8 @@ func UPUEvents(c Consignment, lines []LineState, deliveries []Delivery) []UPUEve
 		}
 		add(l.Tracking, UPUPosted, c.SealedAt, c.From)
 		add(l.Tracking, UPUDispatched, c.DispatchedAt, c.From)
-		if l.State != ParcelMissing && l.State != ParcelHandedOver {
-			add(l.Tracking, UPUArrived, c.ReceiptedAt, c.To)
+		if l.State != ParcelMissing && l.State != ParcelDispatched {
+			add(l.Tracking, UPUArrived, c.HandedOverAt, c.To)
 		}
 	}
 	for _, d := range deliveries {
