@@ -230,3 +230,30 @@ func InitialStatus(k Kind) Status {
 	}
 	return Received
 }
+
+// DefaultLanguage is the language assumed for a person of the given party
+// when an item's language is not stated (COR-5): the main language of the
+// party's country, or "" when unknown.
+func DefaultLanguage(party string) string {
+	switch party {
+	case "UA":
+		return "uk"
+	case "RU", "BY", "KZ", "KG":
+		return "ru"
+	case "GB", "US", "IE", "AU", "NZ", "CA":
+		return "en"
+	case "FR":
+		return "fr"
+	case "DE", "AT":
+		return "de"
+	case "PL":
+		return "pl"
+	case "GE":
+		return "ka"
+	case "AM":
+		return "hy"
+	case "AZ":
+		return "az"
+	}
+	return ""
+}
