@@ -3,6 +3,8 @@ package api
 import (
 	"net/http"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"lifeline/internal/auth"
 	"lifeline/internal/errs"
@@ -40,6 +42,14 @@ func Hits(rs []names.Result) []Hit {
 func (a *API) searchPersons(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	query := names.Query{Text: q.Get("q"), BirthDate: q.Get("birth_date"), Sex: q.Get("sex"), Place: q.Get("place"), Limit: 10}
+	switch text := strings.TrimSpace(query.Text); {
+	case text == "":
+		httpx.WriteError(w, r, errs.Fields("api.searchPersons", map[string]string{"q": "required: a name in any script or spelling"}))
+		return
+	case utf8.RuneCountInString(text) > 200:
+		httpx.WriteError(w, r, errs.Fields("api.searchPersons", map[string]string{"q": "at most 200 characters"}))
+		return
+	}
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 100 {
