@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"lifeline/internal/search"
+	"lifeline/internal/sign"
 	"lifeline/internal/store"
 )
 
@@ -21,6 +22,11 @@ type App struct {
 	Version string
 	// Search is the cross-script person search, kept current on every write.
 	Search *search.Service
+	// Key is the node's Ed25519 signing key (nil in tests that sign nothing).
+	Key *sign.Key
+	// Party is the code of the party this node signs for ("" on a node that
+	// serves every party, like the demo).
+	Party string
 }
 
 // StartSearch loads the search index from the database and keeps it

@@ -9,6 +9,7 @@ import (
 	"lifeline/internal/app"
 	"lifeline/internal/config"
 	"lifeline/internal/server"
+	"lifeline/internal/sign"
 	"lifeline/internal/store"
 )
 
@@ -39,7 +40,11 @@ func envOr(e *Env, k, def string) string {
 // prints what to tell the user once the address is known.
 func (e *Env) serve(cfg *config.Config, db *store.DB, addr string, secure bool, banner func(url string)) error {
 	log := e.logger(cfg)
-	a := &app.App{DB: db, Log: log, Secure: secure, Version: Version}
+	key, err := sign.LoadOrCreateKey(cfg.Key())
+	if err != nil {
+		return err
+	}
+	a := &app.App{DB: db, Log: log, Secure: secure, Version: Version, Key: key, Party: cfg.Party}
 	if err := a.StartSearch(e.Ctx); err != nil {
 		return err
 	}

@@ -17,6 +17,7 @@ type Config struct {
 	LogFormat string // text or json
 	KeyFile   string // the node key; default Data/node.key
 	Blobs     string // where scans live: dir (default) or db
+	Party     string // the party this node signs for; empty on a node that serves all parties
 }
 
 // Register adds the shared flags to fs, with defaults from the environment.
@@ -32,6 +33,7 @@ func (c *Config) Register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&c.LogFormat, "log-format", env("LIFELINE_LOG_FORMAT", "text"), "log format: text or json (env LIFELINE_LOG_FORMAT)")
 	fs.StringVar(&c.KeyFile, "key-file", env("LIFELINE_KEY_FILE", ""), "node signing key file; default DATA/node.key (env LIFELINE_KEY_FILE)")
 	fs.StringVar(&c.Blobs, "blobs", env("LIFELINE_BLOBS", "dir"), "where scans are stored: dir or db (env LIFELINE_BLOBS)")
+	fs.StringVar(&c.Party, "party", env("LIFELINE_PARTY", ""), "the party code this node signs for, in a federated deployment (env LIFELINE_PARTY)")
 }
 
 // Validate checks the values.
