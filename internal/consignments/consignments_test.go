@@ -222,3 +222,108 @@ func TestSees(t *testing.T) {
 		}
 	}
 }
+
+func TestCanAdd(t *testing.T) {
+	c := december()
+	ok := ParcelInfo{Tracking: "RR000000010UA", Status: ParcelSealed, FromParty: "UA", ToParty: "RU"}
+	sealed := c
+	sealed.State = Sealed
+	back := c
+	back.Kind = Return
+	tests := []struct {
+		name string
+		c    Consignment
+		edit func(*ParcelInfo)
+		msg  string
+	}{
+		{"ok", c, func(*ParcelInfo) {}, ""},
+		{"not a draft", sealed, func(*ParcelInfo) {}, "while it is a draft"},
+		{"return consignment", back, func(*ParcelInfo) {}, "return consignment"},
+		{"already here", c, func(p *ParcelInfo) { p.InThis = true }, "already on"},
+		{"another consignment", c, func(p *ParcelInfo) { p.OtherRef = "UA-RU-2026-11-01" }, "belongs to consignment UA-RU-2026-11-01"},
+		{"other direction", c, func(p *ParcelInfo) { p.FromParty, p.ToParty = "RU", "UA" }, "goes from RU to UA"},
+		{"open", c, func(p *ParcelInfo) { p.Status = ParcelOpen }, "only a sealed parcel"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := ok
+			tt.edit(&p)
+			err := CanAdd(tt.c, p)
+			if tt.msg == "" {
+				if err != nil {
+					t.Fatalf("got %v, want nil", err)
+				}
+				return
+			}
+			wantKind(t, err, errs.Conflict)
+			if !strings.Contains(errs.MessageOf(err), tt.msg) {
+				t.Errorf("got %q, want it to contain %q", errs.MessageOf(err), tt.msg)
+			}
+		})
+	}
+}
+
+func TestPathTo(t *testing.T) {
+	tests := []struct {
+		from, to ParcelState
+		want     string
+		ok       bool
+	}{
+		{ParcelReceived, ParcelAcknowledged, "delivered,acknowledged", true},
+		{ParcelReceived, ParcelReturned, "undeliverable,returned", true},
+		{ParcelRedirected, ParcelAcknowledged, "received,delivered,acknowledged", true},
+		{ParcelHandedOver, ParcelReceived, "received", true},
+		{ParcelReceived, ParcelReceived, "", true},
+		{ParcelAcknowledged, ParcelReceived, "", false},
+		{ParcelMissing, ParcelReceived, "", false},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.from)+"→"+string(tt.to), func(t *testing.T) {
+			got, err := PathTo(tt.from, tt.to)
+			if (err == nil) != tt.ok {
+				t.Fatalf("got %v, want ok=%v", err, tt.ok)
+			}
+			var s []string
+			for _, x := range got {
+				s = append(s, string(x))
+			}
+			if strings.Join(s, ",") != tt.want {
+				t.Errorf("got %v, want %s", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestCheckParty(t *testing.T) {
+	c := december()
+	tests := []struct {
+		party string
+		step  Step
+		kind  errs.Kind
+	}{
+		{"UA", StepPrepare, ""},
+		{"RU", StepPrepare, errs.Forbidden},
+		{"ICRC", StepPrepare, errs.Forbidden},
+		{"ICRC", StepHandover, ""},
+		{"UA", StepHandover, errs.Forbidden},
+		{"RU", StepConfirm, ""},
+		{"RU", StepCountersign, ""},
+		{"ICRC", StepCountersign, errs.Forbidden},
+		{"RU", StepDeliver, ""},
+		{"UA", StepDeliver, errs.Forbidden},
+		{"XX", StepPrepare, errs.NotFound},
+		{"", StepPrepare, errs.NotFound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.party+" "+string(tt.step), func(t *testing.T) {
+			err := CheckParty(c, tt.party, tt.step)
+			if tt.kind == "" {
+				if err != nil {
+					t.Fatalf("got %v, want nil", err)
+				}
+				return
+			}
+			wantKind(t, err, tt.kind)
+		})
+	}
+}
