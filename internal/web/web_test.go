@@ -205,7 +205,6 @@ func want(t *testing.T, w *httptest.ResponseRecorder, status int, texts ...strin
 
 func id(n int64) string { return strconv.FormatInt(n, 10) }
 
-
 var regexpAfter = regexp.MustCompile(`name="after" value="([^"]+)"`)
 
 func newCivilian(name string) *registry.Person {
