@@ -62,6 +62,8 @@ type DB struct {
 	// or changed persons has committed, with their ids; nil ids mean "many:
 	// reload everything". The search index keeps itself current with it.
 	PersonsChanged func(ids []int64)
+	// tlog is the node's transparency log (tlog.go).
+	tlog tlogHolder
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database.
