@@ -1,0 +1,526 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+	"strings"
+	"time"
+
+	"lifeline/internal/correspondence"
+	"lifeline/internal/errs"
+)
+
+// Scan is a stored scan of an item: its blob, type and size. The blob
+// itself lives in the blob store.
+type Scan struct {
+	ID        int64     `json:"id"`
+	ItemID    int64     `json:"item_id"`
+	Seq       int       `json:"seq"`
+	Role      string    `json:"role"` // original or redacted
+	Key       string    `json:"key"`  // SHA-256 of the blob
+	Type      string    `json:"media_type"`
+	Size      int64     `json:"size"`
+	Width     int       `json:"width,omitempty"`
+	Height    int       `json:"height,omitempty"`
+	ThumbKey  string    `json:"thumb_key,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Scan roles.
+const (
+	ScanOriginal = "original"
+	ScanRedacted = "redacted"
+)
+
+// MaxScans is the most scans one item carries.
+const MaxScans = 20
+
+const itemCols = `i.id, i.tracking, i.kind, i.direction, i.sender_id, i.person_id, i.origin_party, i.dest_party, i.language, i.pages,
+	i.status, coalesce(pi.parcel_id, 0), i.pin_hash, i.received_at, i.screened_at, i.version`
+
+const itemFrom = ` FROM items i LEFT JOIN parcel_items pi ON pi.item_id = i.id`
+
+func scanItem(s interface{ Scan(...any) error }) (*correspondence.Item, error) {
+	var it correspondence.Item
+	var screened sql.NullTime
+	err := s.Scan(&it.ID, &it.Tracking, &it.Kind, &it.Direction, &it.SenderID, &it.PersonID, &it.OriginParty, &it.DestParty,
+		&it.Language, &it.Pages, &it.Status, &it.ParcelID, &it.PINHash, &it.ReceivedAt, &screened, &it.Version)
+	if err != nil {
+		return nil, err
+	}
+	it.ReceivedAt = it.ReceivedAt.UTC()
+	if screened.Valid {
+		it.ScreenedAt = screened.Time.UTC()
+	}
+	return &it, nil
+}
+
+// CreateItem takes in an item: it finds the sides from the person's
+// record (mail to a detainee goes from the actor's party to the holding
+// party; a reply from the holding party to the person's own), defaults
+// the language, checks the quota, numbers the item and stores it with its
+// scans. pinHash is correspondence.HashPIN of the PIN given to the sender.
+func (tx *Tx) CreateItem(ctx context.Context, a Actor, it *correspondence.Item, pinHash string, scans []Scan) error {
+	const op = "store.CreateItem"
+	if it.PersonID <= 0 {
+		return errs.Fields(op, map[string]string{"person_id": "required"})
+	}
+	p, err := getPerson(ctx, tx, it.PersonID)
+	if err != nil {
+		return err
+	}
+	it.Normalize(correspondence.DefaultLanguage(p.PartyCode))
+	if err := it.Validate(); err != nil {
+		return err
+	}
+	if len(scans) > MaxScans {
+		return errs.Fields(op, map[string]string{"scans": "at most 20 scans an item"})
+	}
+	if p.HoldingParty == "" {
+		return errs.E(op, errs.Conflict, "the person is not recorded as held anywhere, so mail cannot be addressed; record an arrival first")
+	}
+	quotaParty := p.PartyCode // incoming limits: the detainee's own party (COR-3)
+	switch it.Direction {
+	case correspondence.ToDetainee:
+		it.OriginParty, it.DestParty = a.Party, p.HoldingParty
+	case correspondence.Reply:
+		if a.Party != p.HoldingParty {
+			return errs.E(op, errs.Forbidden, "a reply is registered by the party that holds the person")
+		}
+		it.OriginParty, it.DestParty = p.HoldingParty, p.PartyCode
+		quotaParty = p.HoldingParty // outgoing limits: the holding party
+	}
+	if _, err := getSender(ctx, tx, it.SenderID); err != nil {
+		return errs.Fields(op, map[string]string{"sender_id": "no such sender"})
+	}
+	if it.Kind.CountsForQuota() {
+		q, err := mailQuota(ctx, tx, quotaParty, it.Direction)
+		if err != nil {
+			return err
+		}
+		used, err := mailUsage(ctx, tx, it.PersonID, it.Direction, tx.now)
+		if err != nil {
+			return err
+		}
+		if err := correspondence.CheckQuota(q, used, it.Kind); err != nil {
+			return err
+		}
+	}
+	settings, err := mailSettings(ctx, tx, it.OriginParty)
+	if err != nil {
+		return err
+	}
+	if it.Tracking, err = tx.NextTracking(ctx, settings.Items()); err != nil {
+		return err
+	}
+	it.Status, it.ReceivedAt, it.PINHash, it.Version, it.ParcelID = correspondence.InitialStatus(it.Kind), tx.now, pinHash, 1, 0
+	it.ScreenedAt = time.Time{}
+	err = tx.QueryRowContext(ctx, `INSERT INTO items (tracking, kind, direction, sender_id, person_id, origin_party, dest_party, language, pages,
+		status, pin_hash, received_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+		it.Tracking, it.Kind, it.Direction, it.SenderID, it.PersonID, it.OriginParty, it.DestParty, it.Language, it.Pages,
+		it.Status, pinHash, tx.now, tx.now).Scan(&it.ID)
+	if err != nil {
+		return mapErr(op, err)
+	}
+	for i := range scans {
+		scans[i].Role, scans[i].Seq = ScanOriginal, i+1
+		if err := tx.addScan(ctx, it.ID, &scans[i]); err != nil {
+			return err
+		}
+	}
+	return tx.Event(ctx, a, "item", it.ID, "received", map[string]any{
+		"kind": it.Kind, "direction": it.Direction, "person_id": it.PersonID, "scans": len(scans), "tracking": it.Tracking,
+	})
+}
+
+func (tx *Tx) addScan(ctx context.Context, itemID int64, s *Scan) error {
+	s.ItemID, s.CreatedAt = itemID, tx.now
+	err := tx.QueryRowContext(ctx, `INSERT INTO item_scans (item_id, seq, role, blob_key, media_type, size, width, height, thumb_key, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+		itemID, s.Seq, s.Role, s.Key, s.Type, s.Size, s.Width, s.Height, s.ThumbKey, tx.now).Scan(&s.ID)
+	return mapErr("store.addScan", err)
+}
+
+// AddScans adds more original scans to an item still waiting for
+// screening.
+func (tx *Tx) AddScans(ctx context.Context, a Actor, itemID int64, scans []Scan) error {
+	const op = "store.AddScans"
+	it, err := getItem(ctx, tx, itemID)
+	if err != nil {
+		return err
+	}
+	if it.Status != correspondence.Received {
+		return errs.E(op, errs.Conflict, "scans are added before screening")
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM item_scans WHERE item_id = $1`, itemID).Scan(&n); err != nil {
+		return mapErr(op, err)
+	}
+	if n+len(scans) > MaxScans {
+		return errs.Fields(op, map[string]string{"scans": "at most 20 scans an item"})
+	}
+	for i := range scans {
+		scans[i].Role, scans[i].Seq = ScanOriginal, n+i+1
+		if err := tx.addScan(ctx, itemID, &scans[i]); err != nil {
+			return err
+		}
+	}
+	return tx.Event(ctx, a, "item", itemID, "scans_added", map[string]int{"scans": len(scans)})
+}
+
+// Item returns one item.
+func (db *DB) Item(ctx context.Context, id int64) (*correspondence.Item, error) {
+	return getItem(ctx, db.read, id)
+}
+
+// Item returns one item inside the transaction.
+func (tx *Tx) Item(ctx context.Context, id int64) (*correspondence.Item, error) {
+	return getItem(ctx, tx, id)
+}
+
+func getItem(ctx context.Context, q DBTX, id int64) (*correspondence.Item, error) {
+	it, err := scanItem(q.QueryRowContext(ctx, `SELECT `+itemCols+itemFrom+` WHERE i.id = $1`, id))
+	if err == sql.ErrNoRows {
+		return nil, errs.E("store.Item", errs.NotFound, "no such item")
+	}
+	if err != nil {
+		return nil, mapErr("store.Item", err)
+	}
+	return it, nil
+}
+
+// ItemByTracking returns the item with a tracking number.
+func (db *DB) ItemByTracking(ctx context.Context, tracking string) (*correspondence.Item, error) {
+	it, err := scanItem(db.read.QueryRowContext(ctx, `SELECT `+itemCols+itemFrom+` WHERE i.tracking = $1`, tracking))
+	if err == sql.ErrNoRows {
+		return nil, errs.E("store.ItemByTracking", errs.NotFound, "no such item")
+	}
+	if err != nil {
+		return nil, mapErr("store.ItemByTracking", err)
+	}
+	return it, nil
+}
+
+// ItemFilter selects items. Zero values select everything.
+type ItemFilter struct {
+	Scope     string // a party: the items it sends or receives; "" for all
+	Status    correspondence.Status
+	Direction correspondence.Direction
+	Kind      correspondence.Kind
+	PersonID  int64
+	ParcelID  int64
+	Unpacked  bool  // only items in no parcel
+	After     int64 // cursor: ids greater than this
+	Limit     int
+}
+
+// Items lists items by id, with the cursor of the next page ("" at the end).
+func (db *DB) Items(ctx context.Context, f ItemFilter) ([]*correspondence.Item, string, error) {
+	const op = "store.Items"
+	if f.Limit <= 0 || f.Limit > 1000 {
+		f.Limit = 50
+	}
+	var where []string
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	if f.Scope != "" {
+		s := arg(f.Scope)
+		where = append(where, "(i.origin_party = "+s+" OR i.dest_party = "+s+")")
+	}
+	if f.Status != "" {
+		where = append(where, "i.status = "+arg(f.Status))
+	}
+	if f.Direction != "" {
+		where = append(where, "i.direction = "+arg(f.Direction))
+	}
+	if f.Kind != "" {
+		where = append(where, "i.kind = "+arg(f.Kind))
+	}
+	if f.PersonID != 0 {
+		where = append(where, "i.person_id = "+arg(f.PersonID))
+	}
+	if f.ParcelID != 0 {
+		where = append(where, "pi.parcel_id = "+arg(f.ParcelID))
+	}
+	if f.Unpacked {
+		where = append(where, "pi.parcel_id IS NULL")
+	}
+	where = append(where, "i.id > "+arg(f.After))
+	rows, err := db.read.QueryContext(ctx, `SELECT `+itemCols+itemFrom+` WHERE `+strings.Join(where, " AND ")+` ORDER BY i.id LIMIT `+arg(f.Limit+1), args...)
+	if err != nil {
+		return nil, "", mapErr(op, err)
+	}
+	defer rows.Close()
+	out := []*correspondence.Item{}
+	for rows.Next() {
+		it, err := scanItem(rows)
+		if err != nil {
+			return nil, "", mapErr(op, err)
+		}
+		out = append(out, it)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", mapErr(op, err)
+	}
+	next := ""
+	if len(out) > f.Limit {
+		out = out[:f.Limit]
+		next = EncodeCursor(out[len(out)-1].ID)
+	}
+	return out, next, nil
+}
+
+// Scans lists an item's scans in order, originals first.
+func (db *DB) Scans(ctx context.Context, itemID int64) ([]Scan, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT id, item_id, seq, role, blob_key, media_type, size, width, height, thumb_key, created_at
+		FROM item_scans WHERE item_id = $1 ORDER BY role, seq, id`, itemID)
+	if err != nil {
+		return nil, mapErr("store.Scans", err)
+	}
+	defer rows.Close()
+	out := []Scan{}
+	for rows.Next() {
+		var s Scan
+		if err := rows.Scan(&s.ID, &s.ItemID, &s.Seq, &s.Role, &s.Key, &s.Type, &s.Size, &s.Width, &s.Height, &s.ThumbKey, &s.CreatedAt); err != nil {
+			return nil, mapErr("store.Scans", err)
+		}
+		s.CreatedAt = s.CreatedAt.UTC()
+		out = append(out, s)
+	}
+	return out, mapErr("store.Scans", rows.Err())
+}
+
+// BlobInUse reports whether any scan refers to the blob key, as its scan or
+// its thumbnail.
+func (tx *Tx) BlobInUse(ctx context.Context, key string) (bool, error) {
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM item_scans WHERE blob_key = $1 OR thumb_key = $1`, key).Scan(&n)
+	return n > 0, mapErr("store.BlobInUse", err)
+}
+
+// ---- screening
+
+// ScreenItem records the decision of the actor's party on an item: the
+// side is the actor's party's side of the item, each side screens once
+// (SCR-1), and a redaction brings its redacted scan, which replaces the
+// original for delivery while the original is kept.
+func (tx *Tx) ScreenItem(ctx context.Context, a Actor, itemID int64, d correspondence.Decision, redacted *Scan) (*correspondence.Screening, error) {
+	const op = "store.ScreenItem"
+	it, err := getItem(ctx, tx, itemID)
+	if err != nil {
+		return nil, err
+	}
+	side, err := correspondence.SideOf(*it, a.Party)
+	if err != nil {
+		return nil, err
+	}
+	done, err := itemScreenings(ctx, tx, itemID)
+	if err != nil {
+		return nil, err
+	}
+	d.HasRedacted = redacted != nil
+	sc, next, err := correspondence.Screen(*it, side, done, d, tx.now)
+	if err != nil {
+		return nil, err
+	}
+	if redacted != nil && d.Outcome != correspondence.Redact {
+		return nil, errs.Fields(op, map[string]string{"redacted_scan": "only a redaction brings a redacted scan"})
+	}
+	var redactedID any
+	if redacted != nil {
+		var seq int
+		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) + 1 FROM item_scans WHERE item_id = $1 AND role = 'redacted'`, itemID).Scan(&seq); err != nil {
+			return nil, mapErr(op, err)
+		}
+		redacted.Role, redacted.Seq = ScanRedacted, seq
+		if err := tx.addScan(ctx, itemID, redacted); err != nil {
+			return nil, err
+		}
+		redactedID, sc.RedactedID = redacted.ID, redacted.ID
+	}
+	sc.Party, sc.ScreenedBy = a.Party, a.UserID
+	err = tx.QueryRowContext(ctx, `INSERT INTO screenings (item_id, side, party_code, outcome, reason, note, notice, redacted_scan_id,
+		screened_by, screened_at, waited_seconds) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+		itemID, sc.Side, sc.Party, sc.Outcome, sc.Reason, sc.Note, sc.Notice, redactedID, sc.ScreenedBy, tx.now, sc.WaitedSecs).Scan(&sc.ID)
+	if err != nil {
+		err = mapErr(op, err)
+		if errs.Is(err, errs.Conflict) {
+			return nil, errs.E(op, correspondence.ErrScreenedTwice, "the %s side has already screened this item; a second examination is not allowed (GC III 76)", side)
+		}
+		return nil, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE items SET status = $1, screened_at = coalesce(screened_at, $2), updated_at = $2, version = version + 1
+		WHERE id = $3`, next, tx.now, itemID); err != nil {
+		return nil, mapErr(op, err)
+	}
+	return &sc, tx.Event(ctx, a, "item", itemID, "screened", map[string]any{
+		"side": sc.Side, "outcome": sc.Outcome, "reason": sc.Reason, "waited_seconds": sc.WaitedSecs,
+	})
+}
+
+// AuditRefusedScreening records, in its own transaction, that the actor
+// tried to screen an item a second time for the same side (SCR-1).
+func (db *DB) AuditRefusedScreening(ctx context.Context, a Actor, itemID int64) error {
+	return db.Tx(ctx, func(tx *Tx) error {
+		return tx.Event(ctx, a, "item", itemID, "screening_refused", map[string]string{"reason": "second examination by the same side", "party": a.Party})
+	})
+}
+
+// Screenings lists an item's screenings, oldest first.
+func (db *DB) Screenings(ctx context.Context, itemID int64) ([]correspondence.Screening, error) {
+	return itemScreenings(ctx, db.read, itemID)
+}
+
+func itemScreenings(ctx context.Context, q DBTX, itemID int64) ([]correspondence.Screening, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, item_id, side, party_code, outcome, reason, note, notice, coalesce(redacted_scan_id, 0),
+		screened_by, screened_at, waited_seconds FROM screenings WHERE item_id = $1 ORDER BY id`, itemID)
+	if err != nil {
+		return nil, mapErr("store.Screenings", err)
+	}
+	defer rows.Close()
+	out := []correspondence.Screening{}
+	for rows.Next() {
+		var s correspondence.Screening
+		if err := rows.Scan(&s.ID, &s.ItemID, &s.Side, &s.Party, &s.Outcome, &s.Reason, &s.Note, &s.Notice, &s.RedactedID,
+			&s.ScreenedBy, &s.ScreenedAt, &s.WaitedSecs); err != nil {
+			return nil, mapErr("store.Screenings", err)
+		}
+		s.ScreenedAt = s.ScreenedAt.UTC()
+		out = append(out, s)
+	}
+	return out, mapErr("store.Screenings", rows.Err())
+}
+
+// QueueEntry is an item waiting for a side's screening.
+type QueueEntry struct {
+	Item    *correspondence.Item `json:"item"`
+	Side    correspondence.Side  `json:"side"`
+	Since   time.Time            `json:"since"` // when the wait for this side began
+	Waiting time.Duration        `json:"-"`
+	Hours   float64              `json:"waiting_hours"`
+	Overdue bool                 `json:"overdue"`
+}
+
+// ScreeningQueue lists the items a party has to screen, longest waiting
+// first: as sending side those not yet screened by it; as receiving side
+// those the sending side has passed. limit caps the list.
+func (db *DB) ScreeningQueue(ctx context.Context, party string, limit int, now time.Time) ([]QueueEntry, error) {
+	const op = "store.ScreeningQueue"
+	if limit <= 0 || limit > 1000 {
+		limit = 200
+	}
+	settings, err := db.MailSettings(ctx, party)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT `+itemCols+`, s.screened_at`+itemFrom+`
+		LEFT JOIN screenings s ON s.item_id = i.id AND s.side = 'sending'
+		LEFT JOIN screenings r ON r.item_id = i.id AND r.side = 'receiving'
+		WHERE (i.origin_party = $1 AND i.status = 'received' AND s.id IS NULL)
+		   OR (i.dest_party = $1 AND i.origin_party <> $1 AND i.status IN ('approved', 'redacted', 'packed') AND s.id IS NOT NULL AND r.id IS NULL)
+		ORDER BY coalesce(s.screened_at, i.received_at), i.id LIMIT $2`, party, limit)
+	if err != nil {
+		return nil, mapErr(op, err)
+	}
+	defer rows.Close()
+	out := []QueueEntry{}
+	for rows.Next() {
+		var sentAt sql.NullTime
+		var it correspondence.Item
+		var screened sql.NullTime
+		if err := rows.Scan(&it.ID, &it.Tracking, &it.Kind, &it.Direction, &it.SenderID, &it.PersonID, &it.OriginParty, &it.DestParty,
+			&it.Language, &it.Pages, &it.Status, &it.ParcelID, &it.PINHash, &it.ReceivedAt, &screened, &it.Version, &sentAt); err != nil {
+			return nil, mapErr(op, err)
+		}
+		it.ReceivedAt = it.ReceivedAt.UTC()
+		if screened.Valid {
+			it.ScreenedAt = screened.Time.UTC()
+		}
+		e := QueueEntry{Item: &it, Side: correspondence.SendingSide, Since: it.ReceivedAt}
+		if it.OriginParty != party {
+			e.Side, e.Since = correspondence.ReceivingSide, sentAt.Time.UTC()
+		}
+		e.Waiting = correspondence.Waiting(e.Since, time.Time{}, now)
+		e.Hours = float64(e.Waiting/time.Minute) / 60
+		e.Overdue = e.Waiting > settings.ScreeningLimit
+		out = append(out, e)
+	}
+	return out, mapErr(op, rows.Err())
+}
+
+// MailBacklog is what the dashboard shows of a party's mail.
+type MailBacklog struct {
+	Waiting  int                           `json:"screening_backlog"` // items waiting for the party's screening
+	Overdue  int                           `json:"overdue"`           // of those, over the party's waiting limit
+	Limit    int                           `json:"screening_limit_hours"`
+	Items    map[correspondence.Status]int `json:"items"`   // items the party sends, by status
+	Parcels  map[string]int                `json:"parcels"` // parcels the party sends, by status
+	Flagged  int                           `json:"flagged"` // parcels waiting for a redirect or return decision
+	Unpacked int                           `json:"unpacked"`
+}
+
+// MailBacklog counts a party's screening backlog, overdue items and
+// parcels.
+func (db *DB) MailBacklog(ctx context.Context, party string, now time.Time) (MailBacklog, error) {
+	const op = "store.MailBacklog"
+	settings, err := db.MailSettings(ctx, party)
+	if err != nil {
+		return MailBacklog{}, err
+	}
+	b := MailBacklog{Limit: settings.LimitHours, Items: map[correspondence.Status]int{}, Parcels: map[string]int{}}
+	cut := now.Add(-settings.ScreeningLimit)
+	err = db.read.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(CASE WHEN coalesce(s.screened_at, i.received_at) < $2 THEN 1 ELSE 0 END), 0)
+		FROM items i
+		LEFT JOIN screenings s ON s.item_id = i.id AND s.side = 'sending'
+		LEFT JOIN screenings r ON r.item_id = i.id AND r.side = 'receiving'
+		WHERE (i.origin_party = $1 AND i.status = 'received' AND s.id IS NULL)
+		   OR (i.dest_party = $1 AND i.origin_party <> $1 AND i.status IN ('approved', 'redacted', 'packed') AND s.id IS NOT NULL AND r.id IS NULL)`,
+		party, cut).Scan(&b.Waiting, &b.Overdue)
+	if err != nil {
+		return b, mapErr(op, err)
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT status, count(*) FROM items WHERE origin_party = $1 GROUP BY status`, party)
+	if err != nil {
+		return b, mapErr(op, err)
+	}
+	for rows.Next() {
+		var s correspondence.Status
+		var n int
+		if err := rows.Scan(&s, &n); err != nil {
+			rows.Close()
+			return b, mapErr(op, err)
+		}
+		b.Items[s] = n
+	}
+	rows.Close()
+	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM items i LEFT JOIN parcel_items pi ON pi.item_id = i.id
+		WHERE i.origin_party = $1 AND i.status IN ('approved', 'redacted') AND pi.item_id IS NULL`, party).Scan(&b.Unpacked); err != nil {
+		return b, mapErr(op, err)
+	}
+	rows, err = db.read.QueryContext(ctx, `SELECT status, count(*) FROM parcels WHERE from_party = $1 GROUP BY status`, party)
+	if err != nil {
+		return b, mapErr(op, err)
+	}
+	for rows.Next() {
+		var s string
+		var n int
+		if err := rows.Scan(&s, &n); err != nil {
+			rows.Close()
+			return b, mapErr(op, err)
+		}
+		b.Parcels[s] = n
+	}
+	rows.Close()
+	err = db.read.QueryRowContext(ctx, `SELECT count(*) FROM parcels p JOIN persons per ON per.id = p.person_id
+		WHERE p.from_party = $1 AND p.direction = 'to_detainee' AND p.status IN ('open', 'sealed') AND `+flaggedSQL, party).Scan(&b.Flagged)
+	return b, mapErr(op, err)
+}
+
+// flaggedSQL selects parcels (p) whose addressee (per) is no longer where
+// they are addressed (parcels.FlagFromPerson in SQL).
+const flaggedSQL = `(per.status IN ('dead', 'released', 'repatriated', 'escaped')
+	OR (per.facility_id IS NOT NULL AND p.facility_id IS NOT NULL AND per.facility_id <> p.facility_id))`

@@ -1,0 +1,548 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+	"strings"
+	"time"
+
+	"lifeline/internal/correspondence"
+	"lifeline/internal/errs"
+	"lifeline/internal/parcels"
+	"lifeline/internal/registry"
+)
+
+const parcelCols = `p.id, p.tracking, p.direction, p.person_id, coalesce(p.sender_id, 0), p.from_party, p.to_party, coalesce(p.facility_id, 0),
+	p.status, p.items, p.weight_grams, p.created_at, p.sealed_at, p.version, per.status, coalesce(per.facility_id, 0)`
+
+const parcelFrom = ` FROM parcels p JOIN persons per ON per.id = p.person_id`
+
+func scanParcel(s interface{ Scan(...any) error }) (*parcels.Parcel, error) {
+	var p parcels.Parcel
+	var sealed sql.NullTime
+	var personStatus registry.Status
+	var personFacility int64
+	err := s.Scan(&p.ID, &p.Tracking, &p.Direction, &p.PersonID, &p.SenderID, &p.FromParty, &p.ToParty, &p.FacilityID,
+		&p.Status, &p.Items, &p.WeightGrams, &p.CreatedAt, &sealed, &p.Version, &personStatus, &personFacility)
+	if err != nil {
+		return nil, err
+	}
+	p.CreatedAt = p.CreatedAt.UTC()
+	if sealed.Valid {
+		p.SealedAt = sealed.Time.UTC()
+	}
+	p.Flag = parcels.FlagFromPerson(p, personStatus, personFacility)
+	return &p, nil
+}
+
+// Parcel returns one parcel, its flag derived from its addressee's record.
+func (db *DB) Parcel(ctx context.Context, id int64) (*parcels.Parcel, error) {
+	return getParcel(ctx, db.read, `p.id = $1`, id)
+}
+
+// Parcel returns one parcel inside the transaction.
+func (tx *Tx) Parcel(ctx context.Context, id int64) (*parcels.Parcel, error) {
+	return getParcel(ctx, tx, `p.id = $1`, id)
+}
+
+// ParcelByTracking returns the parcel with a tracking number.
+func (db *DB) ParcelByTracking(ctx context.Context, tracking string) (*parcels.Parcel, error) {
+	return getParcel(ctx, db.read, `p.tracking = $1`, tracking)
+}
+
+func getParcel(ctx context.Context, q DBTX, where string, args ...any) (*parcels.Parcel, error) {
+	p, err := scanParcel(q.QueryRowContext(ctx, `SELECT `+parcelCols+parcelFrom+` WHERE `+where, args...))
+	if err == sql.ErrNoRows {
+		return nil, errs.E("store.Parcel", errs.NotFound, "no such parcel")
+	}
+	if err != nil {
+		return nil, mapErr("store.Parcel", err)
+	}
+	return p, nil
+}
+
+// ParcelFilter selects parcels. Zero values select everything.
+type ParcelFilter struct {
+	Scope    string // a party: the parcels it sends or receives; "" for all
+	From     string // only parcels this party sends
+	Status   parcels.Status
+	PersonID int64
+	Flagged  bool    // only open or sealed parcels whose addressee moved, left or died
+	IDs      []int64 // only these
+	After    int64
+	Limit    int
+}
+
+// Parcels lists parcels by id, with the cursor of the next page.
+func (db *DB) Parcels(ctx context.Context, f ParcelFilter) ([]*parcels.Parcel, string, error) {
+	const op = "store.Parcels"
+	if f.Limit <= 0 || f.Limit > 5000 {
+		f.Limit = 50
+	}
+	var where []string
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	if f.Scope != "" {
+		s := arg(f.Scope)
+		where = append(where, "(p.from_party = "+s+" OR p.to_party = "+s+")")
+	}
+	if f.From != "" {
+		where = append(where, "p.from_party = "+arg(f.From))
+	}
+	if f.Status != "" {
+		where = append(where, "p.status = "+arg(f.Status))
+	}
+	if f.PersonID != 0 {
+		where = append(where, "p.person_id = "+arg(f.PersonID))
+	}
+	if f.Flagged {
+		where = append(where, "p.direction = 'to_detainee' AND p.status IN ('open', 'sealed') AND "+flaggedSQL)
+	}
+	if f.IDs != nil {
+		if len(f.IDs) == 0 {
+			return []*parcels.Parcel{}, "", nil
+		}
+		where = append(where, "p.id IN ("+mailIDList(&args, f.IDs)+")")
+	}
+	where = append(where, "p.id > "+arg(f.After))
+	rows, err := db.read.QueryContext(ctx, `SELECT `+parcelCols+parcelFrom+` WHERE `+strings.Join(where, " AND ")+` ORDER BY p.id LIMIT `+arg(f.Limit+1), args...)
+	if err != nil {
+		return nil, "", mapErr(op, err)
+	}
+	defer rows.Close()
+	out := []*parcels.Parcel{}
+	for rows.Next() {
+		p, err := scanParcel(rows)
+		if err != nil {
+			return nil, "", mapErr(op, err)
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", mapErr(op, err)
+	}
+	next := ""
+	if len(out) > f.Limit {
+		out = out[:f.Limit]
+		next = EncodeCursor(out[len(out)-1].ID)
+	}
+	return out, next, nil
+}
+
+// OpenParcel returns the actor's party's open parcel for a person (and,
+// for replies, a family member), creating and numbering one when there is
+// none: one parcel per recipient.
+func (tx *Tx) OpenParcel(ctx context.Context, a Actor, personID int64, dir correspondence.Direction, senderID int64) (*parcels.Parcel, error) {
+	const op = "store.OpenParcel"
+	if !dir.Valid() {
+		return nil, errs.Fields(op, map[string]string{"direction": "must be to_detainee or reply"})
+	}
+	if dir == correspondence.ToDetainee {
+		senderID = 0
+	} else if senderID == 0 {
+		return nil, errs.Fields(op, map[string]string{"sender_id": "a parcel of replies goes to one family member"})
+	}
+	p, err := getParcel(ctx, tx, `p.person_id = $1 AND p.direction = $2 AND coalesce(p.sender_id, 0) = $3 AND p.from_party = $4 AND p.status = 'open'`,
+		personID, dir, senderID, a.Party)
+	if err == nil {
+		return p, nil
+	}
+	if !errs.Is(err, errs.NotFound) {
+		return nil, err
+	}
+	person, err := getPerson(ctx, tx, personID)
+	if err != nil {
+		return nil, err
+	}
+	np := &parcels.Parcel{Direction: dir, PersonID: personID, SenderID: senderID, FromParty: a.Party, Status: parcels.Open, CreatedAt: tx.now, Version: 1}
+	var fac, sender any
+	switch dir {
+	case correspondence.ToDetainee:
+		if person.FacilityID == 0 {
+			return nil, errs.E(op, errs.Conflict, "the person is not recorded at a facility")
+		}
+		np.ToParty, np.FacilityID, fac = person.HoldingParty, person.FacilityID, person.FacilityID
+	case correspondence.Reply:
+		np.ToParty, sender = person.PartyCode, senderID
+	}
+	settings, err := mailSettings(ctx, tx, a.Party)
+	if err != nil {
+		return nil, err
+	}
+	if np.Tracking, err = tx.NextTracking(ctx, settings.Parcels()); err != nil {
+		return nil, err
+	}
+	err = tx.QueryRowContext(ctx, `INSERT INTO parcels (tracking, direction, person_id, sender_id, from_party, to_party, facility_id, status,
+		created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $8) RETURNING id`,
+		np.Tracking, dir, personID, sender, np.FromParty, np.ToParty, fac, tx.now).Scan(&np.ID)
+	if err != nil {
+		return nil, mapErr(op, err)
+	}
+	np.Flag = parcels.FlagFromPerson(*np, person.Status, person.FacilityID)
+	return np, tx.Event(ctx, a, "parcel", np.ID, "opened", map[string]any{"person_id": personID, "direction": dir, "tracking": np.Tracking})
+}
+
+// PackItems puts items into an open parcel, in the order given.
+func (tx *Tx) PackItems(ctx context.Context, a Actor, parcelID int64, itemIDs []int64) error {
+	const op = "store.PackItems"
+	p, err := tx.Parcel(ctx, parcelID)
+	if err != nil {
+		return err
+	}
+	if p.FromParty != a.Party {
+		return errs.E(op, errs.NotFound, "no such parcel")
+	}
+	for _, id := range itemIDs {
+		it, err := getItem(ctx, tx, id)
+		if err != nil {
+			return errs.Fields(op, map[string]string{"item_ids": "no such item " + strconv.FormatInt(id, 10)})
+		}
+		if it.OriginParty != a.Party {
+			return errs.Fields(op, map[string]string{"item_ids": "no such item " + strconv.FormatInt(id, 10)})
+		}
+		if err := parcels.CanAdd(*p, *it); err != nil {
+			return err
+		}
+		if err := it.Status.CanMoveTo(correspondence.Packed); err != nil {
+			return err
+		}
+		p.Items++
+		if _, err := tx.ExecContext(ctx, `INSERT INTO parcel_items (item_id, parcel_id, position, added_at) VALUES ($1, $2, $3, $4)`,
+			id, parcelID, p.Items, tx.now); err != nil {
+			return mapErr(op, err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE items SET status = 'packed', updated_at = $1, version = version + 1 WHERE id = $2`, tx.now, id); err != nil {
+			return mapErr(op, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE parcels SET items = $1, updated_at = $2, version = version + 1 WHERE id = $3`, p.Items, tx.now, parcelID); err != nil {
+		return mapErr(op, err)
+	}
+	return tx.Event(ctx, a, "parcel", parcelID, "packed", map[string]any{"items": len(itemIDs), "item_ids": itemIDs})
+}
+
+// SealParcel seals an open parcel with its weight: its content list is
+// fixed and it is posted (UPU EMA).
+func (tx *Tx) SealParcel(ctx context.Context, a Actor, id int64, weightGrams int) (*parcels.Parcel, error) {
+	const op = "store.SealParcel"
+	p, err := tx.Parcel(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if p.FromParty != a.Party {
+		return nil, errs.E(op, errs.NotFound, "no such parcel")
+	}
+	if err := parcels.CanSeal(*p, weightGrams); err != nil {
+		return nil, err
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE parcels SET status = 'sealed', weight_grams = $1, sealed_at = $2, updated_at = $2, version = version + 1
+		WHERE id = $3 AND status = 'open'`, weightGrams, tx.now, id)
+	if err != nil {
+		return nil, mapErr(op, err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return nil, errs.E(op, errs.Conflict, "the parcel was changed by someone else; reload and try again")
+	}
+	p.Status, p.WeightGrams, p.SealedAt, p.Version = parcels.Sealed, weightGrams, tx.now, p.Version+1
+	if err := tx.parcelEvent(ctx, a, p.ID, parcels.Sealed, ""); err != nil {
+		return nil, err
+	}
+	return p, tx.Event(ctx, a, "parcel", id, "sealed", map[string]any{"weight_grams": weightGrams, "items": p.Items})
+}
+
+func (tx *Tx) parcelEvent(ctx context.Context, a Actor, parcelID int64, s parcels.Status, reason string) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO parcel_events (parcel_id, status, upu_code, party_code, reason, at) VALUES ($1, $2, $3, $4, $5, $6)`,
+		parcelID, s, s.UPUCode(), a.Party, reason, tx.now)
+	return mapErr("store.parcelEvent", err)
+}
+
+// MoveParcel moves a parcel to another status along the parcel state
+// machine and records the parcel event with its UPU code; reason says why
+// (e.g. why a delivery failed). Consignments, handovers and deliveries go
+// through it.
+func (tx *Tx) MoveParcel(ctx context.Context, a Actor, id int64, to parcels.Status, reason string) (*parcels.Parcel, error) {
+	const op = "store.MoveParcel"
+	p, err := tx.Parcel(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.Status.CanMoveTo(to); err != nil {
+		return nil, err
+	}
+	if to == parcels.Sealed {
+		return nil, errs.E(op, errs.Conflict, "seal a parcel with its weight")
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE parcels SET status = $1, updated_at = $2, version = version + 1 WHERE id = $3 AND status = $4`,
+		to, tx.now, id, p.Status)
+	if err != nil {
+		return nil, mapErr(op, err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return nil, errs.E(op, errs.Conflict, "the parcel was changed by someone else; reload and try again")
+	}
+	from := p.Status
+	p.Status, p.Version = to, p.Version+1
+	if err := tx.parcelEvent(ctx, a, id, to, reason); err != nil {
+		return nil, err
+	}
+	return p, tx.Event(ctx, a, "parcel", id, "status", map[string]any{"from": from, "to": to, "upu": to.UPUCode(), "reason": reason})
+}
+
+// RedirectParcel sends a flagged open or sealed parcel to its addressee's
+// new facility (EVT-3, GC III 48).
+func (tx *Tx) RedirectParcel(ctx context.Context, a Actor, id int64) (*parcels.Parcel, error) {
+	const op = "store.RedirectParcel"
+	p, err := tx.Parcel(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if p.FromParty != a.Party {
+		return nil, errs.E(op, errs.NotFound, "no such parcel")
+	}
+	person, err := getPerson(ctx, tx, p.PersonID)
+	if err != nil {
+		return nil, err
+	}
+	np, err := parcels.Redirect(*p, person.FacilityID)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE parcels SET facility_id = $1, to_party = $2, updated_at = $3, version = version + 1 WHERE id = $4`,
+		np.FacilityID, person.HoldingParty, tx.now, id); err != nil {
+		return nil, mapErr(op, err)
+	}
+	np.ToParty, np.Version = person.HoldingParty, np.Version+1
+	if _, err := tx.ExecContext(ctx, `INSERT INTO parcel_events (parcel_id, status, upu_code, party_code, reason, at) VALUES ($1, 'redirected', '', $2, 'transferred', $3)`,
+		id, a.Party, tx.now); err != nil {
+		return nil, mapErr(op, err)
+	}
+	return &np, tx.Event(ctx, a, "parcel", id, "redirected", map[string]any{"from_facility": p.FacilityID, "to_facility": np.FacilityID})
+}
+
+// ReturnParcel sends a flagged open or sealed parcel, or an undeliverable
+// one, back to the sender (EVT-4).
+func (tx *Tx) ReturnParcel(ctx context.Context, a Actor, id int64) (*parcels.Parcel, error) {
+	const op = "store.ReturnParcel"
+	p, err := tx.Parcel(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if p.Status.Flaggable() && p.FromParty != a.Party {
+		return nil, errs.E(op, errs.NotFound, "no such parcel")
+	}
+	reason := string(p.Flag)
+	np, err := parcels.Return(*p)
+	if err != nil {
+		return nil, err
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE parcels SET status = 'returned', updated_at = $1, version = version + 1 WHERE id = $2 AND status = $3`, tx.now, id, p.Status)
+	if err != nil {
+		return nil, mapErr(op, err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return nil, errs.E(op, errs.Conflict, "the parcel was changed by someone else; reload and try again")
+	}
+	if err := tx.parcelEvent(ctx, a, id, parcels.Returned, reason); err != nil {
+		return nil, err
+	}
+	np.Version++
+	return &np, tx.Event(ctx, a, "parcel", id, "returned", map[string]any{"reason": reason})
+}
+
+// ParcelEvent is one status change of a parcel.
+type ParcelEvent struct {
+	Status parcels.Status `json:"status"`
+	UPU    string         `json:"upu_code,omitempty"`
+	Party  string         `json:"party"`
+	Reason string         `json:"reason,omitempty"`
+	At     time.Time      `json:"at"`
+}
+
+// ParcelEvents lists a parcel's events, oldest first.
+func (db *DB) ParcelEvents(ctx context.Context, id int64) ([]ParcelEvent, error) {
+	return parcelEvents(ctx, db.read, id)
+}
+
+func parcelEvents(ctx context.Context, q DBTX, id int64) ([]ParcelEvent, error) {
+	rows, err := q.QueryContext(ctx, `SELECT status, upu_code, party_code, reason, at FROM parcel_events WHERE parcel_id = $1 ORDER BY id`, id)
+	if err != nil {
+		return nil, mapErr("store.ParcelEvents", err)
+	}
+	defer rows.Close()
+	out := []ParcelEvent{}
+	for rows.Next() {
+		var e ParcelEvent
+		if err := rows.Scan(&e.Status, &e.UPU, &e.Party, &e.Reason, &e.At); err != nil {
+			return nil, mapErr("store.ParcelEvents", err)
+		}
+		e.At = e.At.UTC()
+		out = append(out, e)
+	}
+	return out, mapErr("store.ParcelEvents", rows.Err())
+}
+
+// PackingGroup is the screened, unpacked mail for one recipient.
+type PackingGroup struct {
+	Person   *registry.Person         `json:"person"`
+	Dir      correspondence.Direction `json:"direction"`
+	SenderID int64                    `json:"sender_id,omitempty"`
+	Items    []*correspondence.Item   `json:"items"`
+	Flag     parcels.Flag             `json:"flag,omitempty"`
+}
+
+// PackingQueue lists a party's screened items that are in no parcel yet,
+// grouped by recipient, oldest first; at most limit groups.
+func (db *DB) PackingQueue(ctx context.Context, party string, limit int) ([]PackingGroup, error) {
+	const op = "store.PackingQueue"
+	if limit <= 0 || limit > 500 {
+		limit = 100
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT `+itemCols+itemFrom+`
+		WHERE i.origin_party = $1 AND i.status IN ('approved', 'redacted') AND pi.item_id IS NULL
+		ORDER BY i.person_id, i.direction, i.sender_id, i.id LIMIT 5000`, party)
+	if err != nil {
+		return nil, mapErr(op, err)
+	}
+	var groups []PackingGroup
+	index := map[[3]int64]int{}
+	for rows.Next() {
+		it, err := scanItem(rows)
+		if err != nil {
+			rows.Close()
+			return nil, mapErr(op, err)
+		}
+		key := [3]int64{it.PersonID, 0, 0}
+		if it.Direction == correspondence.Reply {
+			key[1], key[2] = 1, it.SenderID
+		}
+		g, ok := index[key]
+		if !ok {
+			if len(groups) == limit {
+				continue
+			}
+			g = len(groups)
+			index[key] = g
+			groups = append(groups, PackingGroup{Dir: it.Direction, SenderID: key[2]})
+		}
+		groups[g].Items = append(groups[g].Items, it)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, mapErr(op, err)
+	}
+	ids := make([]int64, 0, len(groups))
+	for _, g := range groups {
+		ids = append(ids, g.Items[0].PersonID)
+	}
+	people, _, err := db.Persons(ctx, PersonFilter{IDs: ids, Limit: 500})
+	if err != nil {
+		return nil, err
+	}
+	byID := map[int64]*registry.Person{}
+	for _, p := range people {
+		byID[p.ID] = p
+	}
+	out := []PackingGroup{}
+	for _, g := range groups {
+		g.Person = byID[g.Items[0].PersonID]
+		if g.Person == nil {
+			continue
+		}
+		if g.Dir == correspondence.ToDetainee {
+			g.Flag = parcels.FlagFromPerson(parcels.Parcel{Status: parcels.Open, Direction: g.Dir, FacilityID: g.Person.FacilityID}, g.Person.Status, g.Person.FacilityID)
+		}
+		out = append(out, g)
+	}
+	return out, nil
+}
+
+// ParcelPrints gathers what the labels and packing lists of the given
+// parcels show, in the order of ids, in a few queries whatever their
+// number.
+func (db *DB) ParcelPrints(ctx context.Context, ids []int64) ([]parcels.Print, error) {
+	const op = "store.ParcelPrints"
+	out := make([]parcels.Print, 0, len(ids))
+	for start := 0; start < len(ids); start += 500 {
+		chunk := ids[start:min(start+500, len(ids))]
+		ps, _, err := db.Parcels(ctx, ParcelFilter{IDs: chunk, Limit: len(chunk)})
+		if err != nil {
+			return nil, err
+		}
+		byID := map[int64]*parcels.Parcel{}
+		var personIDs, senderIDs []int64
+		for _, p := range ps {
+			byID[p.ID] = p
+			personIDs = append(personIDs, p.PersonID)
+			if p.SenderID != 0 {
+				senderIDs = append(senderIDs, p.SenderID)
+			}
+		}
+		people, _, err := db.Persons(ctx, PersonFilter{IDs: personIDs, Limit: 500})
+		if err != nil {
+			return nil, err
+		}
+		persons := map[int64]*registry.Person{}
+		for _, p := range people {
+			persons[p.ID] = p
+		}
+		items := map[int64][]correspondence.Item{}
+		var args []any
+		rows, err := db.read.QueryContext(ctx, `SELECT `+itemCols+itemFrom+` WHERE pi.parcel_id IN (`+mailIDList(&args, chunk)+`) ORDER BY pi.parcel_id, pi.position`, args...)
+		if err != nil {
+			return nil, mapErr(op, err)
+		}
+		for rows.Next() {
+			it, err := scanItem(rows)
+			if err != nil {
+				rows.Close()
+				return nil, mapErr(op, err)
+			}
+			items[it.ParcelID] = append(items[it.ParcelID], *it)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, mapErr(op, err)
+		}
+		senders := map[int64]*correspondence.Sender{}
+		for _, sid := range senderIDs {
+			if senders[sid] == nil {
+				s, err := db.Sender(ctx, sid)
+				if err != nil {
+					return nil, err
+				}
+				senders[sid] = s
+			}
+		}
+		facs := map[int64]registry.Facility{}
+		partyList, err := db.Parties(ctx)
+		if err != nil {
+			return nil, err
+		}
+		partyBy := map[string]registry.Party{}
+		for _, p := range partyList {
+			partyBy[p.Code] = p
+		}
+		for _, id := range chunk {
+			p := byID[id]
+			if p == nil {
+				return nil, errs.E(op, errs.NotFound, "no such parcel")
+			}
+			if _, ok := facs[p.FacilityID]; !ok && p.FacilityID != 0 {
+				f, err := db.Facility(ctx, p.FacilityID)
+				if err != nil {
+					return nil, err
+				}
+				facs[p.FacilityID] = f
+			}
+			out = append(out, parcels.Print{
+				Parcel: *p, Items: items[id], Person: persons[p.PersonID], Facility: facs[p.FacilityID],
+				From: partyBy[p.FromParty], To: partyBy[p.ToParty], Family: senders[p.SenderID],
+			})
+		}
+	}
+	return out, nil
+}
