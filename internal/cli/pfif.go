@@ -123,7 +123,7 @@ func (e *Env) importPFIF(db *store.DB, path, party string, skip, asJSON bool) er
 			if err != nil {
 				return err
 			}
-			ok, err := tx.AddNote(e.Ctx, store.System, &store.Note{PersonID: pid, RecordID: n.NoteRecordID, LinkedRecordID: n.LinkedPersonRecordID,
+			ok, err := tx.AddPersonNote(e.Ctx, store.System, &store.Note{PersonID: pid, RecordID: n.NoteRecordID, LinkedRecordID: n.LinkedPersonRecordID,
 				EntryDate: n.EntryDate, SourceDate: n.SourceDate, AuthorName: n.AuthorName, AuthorMadeContact: n.AuthorMadeContact,
 				Status: n.Status, LastKnownLocation: n.LastKnownLocation, Text: n.Text})
 			if err != nil {

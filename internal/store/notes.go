@@ -22,10 +22,10 @@ type Note struct {
 	Text              string
 }
 
-// AddNote stores a note unless one with its record id exists; it reports
+// AddPersonNote stores a note unless one with its record id exists; it reports
 // whether it stored it.
-func (tx *Tx) AddNote(ctx context.Context, a Actor, n *Note) (bool, error) {
-	const op = "store.AddNote"
+func (tx *Tx) AddPersonNote(ctx context.Context, a Actor, n *Note) (bool, error) {
+	const op = "store.AddPersonNote"
 	err := tx.QueryRowContext(ctx, `INSERT INTO person_notes (person_id, record_id, linked_record_id, entry_date, source_date, author_name,
 		author_made_contact, status, last_known_location, text, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 		ON CONFLICT (record_id) DO NOTHING RETURNING id`,
