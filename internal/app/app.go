@@ -10,6 +10,7 @@ import (
 	"lifeline/internal/search"
 	"lifeline/internal/sign"
 	"lifeline/internal/store"
+	"lifeline/internal/tlog"
 )
 
 // App is one running Lifeline node.
@@ -27,6 +28,10 @@ type App struct {
 	// Party is the code of the party this node signs for ("" on a node that
 	// serves every party, like the demo).
 	Party string
+	// TLog is the node's transparency log (nil on a node that keeps none);
+	// see tlog.go.
+	TLog     *tlog.Log
+	logStats logStatsCache
 }
 
 // StartSearch loads the search index from the database and keeps it
