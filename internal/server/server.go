@@ -53,6 +53,7 @@ func New(a *app.App) *Server {
 	s.reg.MustRegister(s.reqs, s.dur)
 
 	s.routes = append(s.routes, s.opsRoutes()...)
+	s.routes = append(s.routes, s.logRoutes()...)
 	s.routes = append(s.routes, api.New(a).Routes()...)
 	s.routes = append(s.routes, web.New(a).Routes()...)
 
