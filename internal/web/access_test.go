@@ -13,6 +13,7 @@ import (
 // A party sees its own nationals and the people it holds; anything else
 // answers exactly like an unknown id. The intermediary sees both sides.
 func TestScope(t *testing.T) {
+	t.Parallel()
 	fx := newFixture(t)
 	for _, tc := range []struct {
 		user     string
@@ -76,6 +77,7 @@ func TestScope(t *testing.T) {
 
 // A party registers only its own nationals; the intermediary either side's.
 func TestCreateOwnPartyOnly(t *testing.T) {
+	t.Parallel()
 	fx := newFixture(t)
 	form := func(party string) url.Values {
 		return url.Values{"category": {"displaced_civilian"}, "party": {party}, "native_name": {"Новий Запис"}}
@@ -103,6 +105,7 @@ func TestCreateOwnPartyOnly(t *testing.T) {
 // Every form refuses a POST without the session's token, and stores
 // nothing.
 func TestCSRF(t *testing.T) {
+	t.Parallel()
 	fx := newFixture(t)
 	c := fx.login(t, "ic-admin")
 	before := countPersons(t, fx.db)
@@ -145,6 +148,7 @@ func TestCSRF(t *testing.T) {
 }
 
 func TestLoginLogout(t *testing.T) {
+	t.Parallel()
 	fx := newFixture(t)
 	c := fx.client(t)
 	w := c.get("/persons")
@@ -194,6 +198,7 @@ func TestLoginLogout(t *testing.T) {
 }
 
 func TestLanguage(t *testing.T) {
+	t.Parallel()
 	fx := newFixture(t)
 	for _, tc := range []struct {
 		accept, lang string

@@ -34,6 +34,7 @@ func chromium(t *testing.T) string {
 // person through the list filter, open their page, check the timeline,
 // switch to Ukrainian.
 func TestBrowser(t *testing.T) {
+	t.Parallel()
 	bin := chromium(t)
 	if testing.Short() {
 		t.Skip("a browser test")

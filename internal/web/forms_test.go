@@ -24,6 +24,7 @@ func countPersons(t *testing.T, db *store.DB) int {
 }
 
 func TestPersonCreateValidation(t *testing.T) {
+	t.Parallel()
 	fx := newFixture(t)
 	for _, lang := range i18n.Langs() {
 		t.Run(lang, func(t *testing.T) {
@@ -76,6 +77,7 @@ func TestPersonCreateValidation(t *testing.T) {
 }
 
 func TestPersonEdit(t *testing.T) {
+	t.Parallel()
 	fx := newFixture(t)
 	c := fx.login(t, "aa-reg")
 	body := c.get("/persons/" + id(fx.pAA) + "/edit").Body.String()
@@ -115,6 +117,7 @@ func TestPersonEdit(t *testing.T) {
 }
 
 func TestStatusEvent(t *testing.T) {
+	t.Parallel()
 	fx := newFixture(t)
 	c := fx.login(t, "bb-reg")
 	path := "/persons/" + id(fx.pAA)
@@ -153,6 +156,7 @@ func TestStatusEvent(t *testing.T) {
 }
 
 func TestViewIsLogged(t *testing.T) {
+	t.Parallel()
 	fx := newFixture(t)
 	c := fx.login(t, "aa-reg")
 	c.get("/persons/" + id(fx.pAA))
@@ -172,6 +176,7 @@ func TestViewIsLogged(t *testing.T) {
 }
 
 func TestFacilities(t *testing.T) {
+	t.Parallel()
 	fx := newFixture(t)
 	c := fx.login(t, "aa-admin")
 	body := want(t, c.get("/facilities"), 200, "Camp North", "Camp South")
@@ -196,6 +201,7 @@ func TestFacilities(t *testing.T) {
 }
 
 func TestPagination(t *testing.T) {
+	t.Parallel()
 	fx := newFixture(t)
 	ctx := context.Background()
 	err := fx.db.Tx(ctx, func(tx *store.Tx) error {

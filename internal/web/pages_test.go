@@ -16,6 +16,7 @@ var leakedKey = regexp.MustCompile(`>[^<]*\b(app|nav|lang|login|dashboard|catego
 // intermediary (who may do everything) in each language, and checks the
 // key text of each.
 func TestEveryPage(t *testing.T) {
+	t.Parallel()
 	fx := newFixture(t)
 	for _, lang := range i18n.Langs() {
 		t.Run(lang, func(t *testing.T) {
@@ -81,6 +82,7 @@ func TestEveryPage(t *testing.T) {
 
 // The login page and the anonymous pages render in each language too.
 func TestAnonymousPages(t *testing.T) {
+	t.Parallel()
 	fx := newFixture(t)
 	for _, lang := range i18n.Langs() {
 		pr := i18n.New(lang)
@@ -93,6 +95,7 @@ func TestAnonymousPages(t *testing.T) {
 
 // The navigation shows only what the role may do.
 func TestNavigationByRole(t *testing.T) {
+	t.Parallel()
 	fx := newFixture(t)
 	for _, tc := range []struct {
 		user      string
@@ -115,6 +118,7 @@ func TestNavigationByRole(t *testing.T) {
 }
 
 func TestStatic(t *testing.T) {
+	t.Parallel()
 	fx := newFixture(t)
 	c := fx.login(t, "aa-reg")
 	body := c.get("/").Body.String()
