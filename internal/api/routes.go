@@ -21,6 +21,7 @@ func (a *API) Routes() []httpx.Route {
 	var rs []httpx.Route
 	rs = append(rs, a.registryRoutes()...)
 	rs = append(rs, a.searchRoutes()...)
+	rs = append(rs, a.mailRoutes()...)
 	rs = append(rs, a.openapiRoutes()...)
 	for i := range rs {
 		rs[i].API = true
