@@ -52,6 +52,9 @@ func commands() map[string]command {
 		"search":   {"find persons from any spelling: search --json QUERY", cmdSearch},
 		"gen":      {"generate realistic test persons: gen persons -n N --out FILE.csv", cmdGen},
 		"s10":      {"check UPU S10 tracking numbers: s10 check ID...", cmdS10},
+		"verify":   {"audit a node's transparency log: verify checkpoint|inclusion|consistency|audit --url URL|--dir DIR --key FILE", cmdVerify},
+		"log":      {"this node's transparency log: log open ENTRY, log mirror --url URL --out DIR, log key, log publish", cmdLog},
+		"witness":  {"witnesses of this node's log: witness add NAME URL KEYFILE, witness list, witness log ORIGIN KEYFILE", cmdWitness},
 	}
 }
 

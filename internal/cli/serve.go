@@ -45,6 +45,10 @@ func (e *Env) serve(cfg *config.Config, db *store.DB, addr string, secure bool, 
 		return err
 	}
 	a := &app.App{DB: db, Log: log, Secure: secure, Version: Version, Key: key, Party: cfg.Party}
+	logEvery, err := e.openLog(cfg, a)
+	if err != nil {
+		return err
+	}
 	if err := a.StartSearch(e.Ctx); err != nil {
 		return err
 	}
@@ -60,5 +64,6 @@ func (e *Env) serve(cfg *config.Config, db *store.DB, addr string, secure bool, 
 	}
 	ctx, stop := signal.NotifyContext(e.Ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	defer a.StartLog(ctx, logEvery)()
 	return srv.Serve(ctx, ln)
 }
