@@ -1,0 +1,497 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"lifeline/internal/consignments"
+	"lifeline/internal/errs"
+	"lifeline/internal/parcels"
+	"lifeline/internal/s10"
+)
+
+// Consignment is a consignment as this node keeps it.
+type Consignment struct {
+	consignments.Consignment
+	// Origin is "local" when the consignment was made here, "imported" when
+	// it came in a signed manifest from another node.
+	Origin         string `json:"origin"`
+	ManifestDigest string `json:"manifest_digest,omitempty"`
+	Parcels        int    `json:"parcels"`
+}
+
+const consignCols = `c.id, c.ref, c.kind, c.from_party, c.to_party, c.via_party, c.period, c.target, c.return_of, c.state, c.place,
+	c.origin, c.manifest_digest, c.created_at, c.sealed_at, c.dispatched_at, c.handed_over_at, c.receipted_at, c.closed_at, c.version,
+	(SELECT count(*) FROM consignment_parcels cp WHERE cp.consignment_id = c.id)`
+
+func scanConsignment(s interface{ Scan(...any) error }) (*Consignment, error) {
+	var c Consignment
+	var sealed, dispatched, handed, receipted, closed sql.NullTime
+	err := s.Scan(&c.ID, &c.Ref, &c.Kind, &c.From, &c.To, &c.Via, &c.Period, &c.Target, &c.ReturnOf, &c.State, &c.Place,
+		&c.Origin, &c.ManifestDigest, &c.CreatedAt, &sealed, &dispatched, &handed, &receipted, &closed, &c.Version, &c.Parcels)
+	if err != nil {
+		return nil, err
+	}
+	c.CreatedAt = c.CreatedAt.UTC()
+	c.SealedAt, c.DispatchedAt, c.HandedOverAt, c.ReceiptedAt, c.ClosedAt = consignTimePtr(sealed), consignTimePtr(dispatched), consignTimePtr(handed), consignTimePtr(receipted), consignTimePtr(closed)
+	return &c, nil
+}
+
+func consignTimePtr(t sql.NullTime) *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	u := t.Time.UTC()
+	return &u
+}
+
+func consignNullTime(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return t.UTC()
+}
+
+// ConsignmentFilter selects consignments.
+type ConsignmentFilter struct {
+	Scope string // a party: what it sent, what was sent to it, what it carries; "" for all
+	State consignments.State
+	Ref   string // a reference prefix
+	Limit int
+}
+
+// Consignments lists consignments, newest first.
+func (db *DB) Consignments(ctx context.Context, f ConsignmentFilter) ([]*Consignment, error) {
+	const op = "store.Consignments"
+	if f.Limit <= 0 || f.Limit > 1000 {
+		f.Limit = 200
+	}
+	q := `SELECT ` + consignCols + ` FROM consignments c
+		WHERE ($1 = '' OR c.from_party = $1 OR c.to_party = $1 OR c.via_party = $1) AND ($2 = '' OR c.state = $2)
+		AND ($3 = '' OR c.ref LIKE $3 ESCAPE '\') ORDER BY c.id DESC LIMIT $4`
+	prefix := ""
+	if f.Ref != "" {
+		prefix = escapeLike(strings.ToUpper(f.Ref)) + "%"
+	}
+	rows, err := db.read.QueryContext(ctx, q, f.Scope, string(f.State), prefix, f.Limit)
+	if err != nil {
+		return nil, mapErr(op, err)
+	}
+	defer rows.Close()
+	var out []*Consignment
+	for rows.Next() {
+		c, err := scanConsignment(rows)
+		if err != nil {
+			return nil, mapErr(op, err)
+		}
+		out = append(out, c)
+	}
+	return out, mapErr(op, rows.Err())
+}
+
+// Consignment returns the consignment with reference ref.
+func (db *DB) Consignment(ctx context.Context, ref string) (*Consignment, error) {
+	return getConsignment(ctx, db.read, ref, "")
+}
+
+// Consignment returns the consignment with reference ref, inside tx.
+func (tx *Tx) Consignment(ctx context.Context, ref string) (*Consignment, error) {
+	return getConsignment(ctx, tx, ref, "")
+}
+
+func (tx *Tx) lockConsignment(ctx context.Context, ref string) (*Consignment, error) {
+	lock := ""
+	if tx.db.Dialect == Postgres {
+		lock = " FOR UPDATE OF c"
+	}
+	return getConsignment(ctx, tx, ref, lock)
+}
+
+func getConsignment(ctx context.Context, q DBTX, ref, lock string) (*Consignment, error) {
+	c, err := scanConsignment(q.QueryRowContext(ctx, `SELECT `+consignCols+` FROM consignments c WHERE c.ref = $1`+lock, strings.ToUpper(strings.TrimSpace(ref))))
+	if errs.Is(mapErr("", err), errs.NotFound) {
+		return nil, errs.E("store.Consignment", errs.NotFound, "no consignment %s", ref)
+	}
+	if err != nil {
+		return nil, mapErr("store.Consignment", err)
+	}
+	return c, nil
+}
+
+// save writes c's state, times, place and digest, checking its version.
+func (tx *Tx) saveConsignment(ctx context.Context, c *Consignment) error {
+	const op = "store.saveConsignment"
+	res, err := tx.ExecContext(ctx, `UPDATE consignments SET state = $1, place = $2, manifest_digest = $3, sealed_at = $4, dispatched_at = $5,
+		handed_over_at = $6, receipted_at = $7, closed_at = $8, updated_at = $9, version = version + 1 WHERE id = $10 AND version = $11`,
+		c.State, c.Place, c.ManifestDigest, consignNullTime(c.SealedAt), consignNullTime(c.DispatchedAt), consignNullTime(c.HandedOverAt), consignNullTime(c.ReceiptedAt),
+		consignNullTime(c.ClosedAt), tx.now, c.ID, c.Version)
+	if err != nil {
+		return mapErr(op, err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return errs.E(op, errs.Conflict, "consignment %s was changed by someone else; reload and try again", c.Ref)
+	}
+	c.Version++
+	return nil
+}
+
+func (tx *Tx) insertConsignment(ctx context.Context, c *Consignment) error {
+	err := tx.QueryRowContext(ctx, `INSERT INTO consignments (ref, kind, from_party, to_party, via_party, period, target, return_of, state, place,
+		origin, manifest_digest, created_at, sealed_at, dispatched_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+		RETURNING id`, c.Ref, c.Kind, c.From, c.To, c.Via, c.Period, c.Target, c.ReturnOf, c.State, c.Place, c.Origin, c.ManifestDigest,
+		c.CreatedAt, consignNullTime(c.SealedAt), consignNullTime(c.DispatchedAt), tx.now).Scan(&c.ID)
+	if errs.Is(mapErr("", err), errs.Conflict) {
+		return errs.E("store.insertConsignment", errs.Conflict, "a consignment %s already exists", c.Ref)
+	}
+	c.Version = 1
+	return mapErr("store.insertConsignment", err)
+}
+
+// CreateConsignment creates a draft consignment. An empty reference gets
+// the next free one for its parties and period.
+func (tx *Tx) CreateConsignment(ctx context.Context, a Actor, c *consignments.Consignment) (*Consignment, error) {
+	const op = "store.CreateConsignment"
+	c.Normalize()
+	c.State, c.CreatedAt = consignments.Draft, tx.now
+	if c.Ref == "" && consignments.ValidPeriod(c.Period) {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM consignments WHERE from_party = $1 AND to_party = $2 AND period = $3 AND kind = $4`,
+			c.From, c.To, c.Period, c.Kind).Scan(&n); err != nil {
+			return nil, mapErr(op, err)
+		}
+		c.Ref = consignments.MakeRef(c.From, c.To, c.Period, c.Kind, n+1)
+	}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	kinds := map[string]string{}
+	for _, p := range []string{c.From, c.To, c.Via} {
+		var kind string
+		if err := tx.QueryRowContext(ctx, `SELECT kind FROM parties WHERE code = $1`, p).Scan(&kind); err != nil {
+			return nil, errs.Fields(op, map[string]string{"party": "no party " + p + " here"})
+		}
+		kinds[p] = kind
+	}
+	if kinds[c.Via] != "intermediary" || kinds[c.From] != "state" || kinds[c.To] != "state" {
+		return nil, errs.Fields(op, map[string]string{"via": "a consignment goes from one state party to the other through the intermediary"})
+	}
+	sc := &Consignment{Consignment: *c, Origin: "local"}
+	if err := tx.insertConsignment(ctx, sc); err != nil {
+		return nil, err
+	}
+	*c = sc.Consignment
+	return sc, tx.EventRef(ctx, a, "consignment", c.Ref, "created", map[string]any{"kind": c.Kind, "target": c.Target, "period": c.Period})
+}
+
+// ConsignmentLine is a parcel of a consignment with its state there.
+type ConsignmentLine struct {
+	consignments.Line
+	State    consignments.ParcelState `json:"state"`
+	ParcelID int64                    `json:"parcel_id,omitempty"` // the parcel here, when this node has it
+}
+
+// ConsignmentLines lists the parcels of a consignment in the order they
+// were added.
+func (db *DB) ConsignmentLines(ctx context.Context, consignmentID int64) ([]ConsignmentLine, error) {
+	return consignmentLines(ctx, db.read, consignmentID)
+}
+
+func consignmentLines(ctx context.Context, q DBTX, id int64) ([]ConsignmentLine, error) {
+	const op = "store.ConsignmentLines"
+	rows, err := q.QueryContext(ctx, `SELECT tracking, recipient_ref, weight_grams, items, state, coalesce(parcel_id, 0)
+		FROM consignment_parcels WHERE consignment_id = $1 ORDER BY position`, id)
+	if err != nil {
+		return nil, mapErr(op, err)
+	}
+	defer rows.Close()
+	var out []ConsignmentLine
+	for rows.Next() {
+		var l ConsignmentLine
+		if err := rows.Scan(&l.Tracking, &l.RecipientRef, &l.WeightGrams, &l.Items, &l.State, &l.ParcelID); err != nil {
+			return nil, mapErr(op, err)
+		}
+		out = append(out, l)
+	}
+	return out, mapErr(op, rows.Err())
+}
+
+func lineStates(ls []ConsignmentLine) map[string]consignments.ParcelState {
+	m := make(map[string]consignments.ParcelState, len(ls))
+	for _, l := range ls {
+		m[l.Tracking] = l.State
+	}
+	return m
+}
+
+func manifestLines(ls []ConsignmentLine) []consignments.Line {
+	out := make([]consignments.Line, len(ls))
+	for i, l := range ls {
+		out[i] = l.Line
+	}
+	return out
+}
+
+// otherConsignment returns the reference of another consignment that holds
+// tracking and is not done with it, or "".
+func otherConsignment(ctx context.Context, q DBTX, tracking string, notID int64) (string, error) {
+	var ref string
+	err := q.QueryRowContext(ctx, `SELECT c.ref FROM consignment_parcels cp JOIN consignments c ON c.id = cp.consignment_id
+		WHERE cp.tracking = $1 AND cp.consignment_id <> $2 AND cp.state NOT IN ('returned', 'missing', 'acknowledged') ORDER BY c.id DESC LIMIT 1`,
+		tracking, notID).Scan(&ref)
+	if err == sql.ErrNoRows {
+		return "", nil
+	}
+	return ref, mapErr("store.otherConsignment", err)
+}
+
+// AddParcels puts sealed parcels, by tracking number, on a draft
+// consignment: all of them or, on any refusal, none.
+func (tx *Tx) AddParcels(ctx context.Context, a Actor, ref string, trackings []string) ([]consignments.Line, error) {
+	const op = "store.AddParcels"
+	c, err := tx.lockConsignment(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	if len(trackings) == 0 {
+		return nil, errs.Fields(op, map[string]string{"trackings": "no tracking numbers given"})
+	}
+	if c.Parcels+len(trackings) > consignments.MaxParcels {
+		return nil, errs.E(op, errs.Invalid, "a consignment holds at most %d parcels", consignments.MaxParcels)
+	}
+	pos := c.Parcels
+	var out []consignments.Line
+	seen := map[string]bool{}
+	for _, raw := range trackings {
+		t := s10.Normalize(raw)
+		if err := s10.Validate(t); err != nil {
+			return nil, errs.Fields(op, map[string]string{"tracking": fmt.Sprintf("%q: %s", raw, errs.MessageOf(err))})
+		}
+		if seen[t] {
+			return nil, errs.E(op, errs.Invalid, "parcel %s is listed twice", t)
+		}
+		seen[t] = true
+		var id, personID int64
+		var status, from, to, recipient string
+		var items, weight int
+		err := tx.QueryRowContext(ctx, `SELECT p.id, p.person_id, p.status, p.from_party, p.to_party, p.items, p.weight_grams,
+			CASE WHEN pe.intermediary_ref <> '' THEN pe.intermediary_ref ELSE pe.party_code || '-P' || CAST(pe.id AS TEXT) END
+			FROM parcels p JOIN persons pe ON pe.id = p.person_id WHERE p.tracking = $1`, t).
+			Scan(&id, &personID, &status, &from, &to, &items, &weight, &recipient)
+		if err == sql.ErrNoRows {
+			return nil, errs.E(op, errs.NotFound, "there is no parcel %s here", t)
+		}
+		if err != nil {
+			return nil, mapErr(op, err)
+		}
+		var inThis int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM consignment_parcels WHERE consignment_id = $1 AND tracking = $2`, c.ID, t).Scan(&inThis); err != nil {
+			return nil, mapErr(op, err)
+		}
+		other, err := otherConsignment(ctx, tx, t, c.ID)
+		if err != nil {
+			return nil, err
+		}
+		info := consignments.ParcelInfo{Tracking: t, Status: parcels.Status(status), FromParty: from, ToParty: to, OtherRef: other, InThis: inThis > 0}
+		if err := consignments.CanAdd(c.Consignment, info); err != nil {
+			return nil, err
+		}
+		l, err := consignments.CheckLine(consignments.Line{Tracking: t, RecipientRef: recipient, WeightGrams: weight, Items: items})
+		if err != nil {
+			return nil, errs.E(op, errs.Conflict, "parcel %s cannot be listed: %v", t, err)
+		}
+		pos++
+		if _, err := tx.ExecContext(ctx, `INSERT INTO consignment_parcels (consignment_id, tracking, parcel_id, recipient_ref, weight_grams, items, state,
+			position, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'sealed', $7, $8)`, c.ID, t, id, l.RecipientRef, l.WeightGrams, l.Items, pos, tx.now); err != nil {
+			return nil, mapErr(op, err)
+		}
+		out = append(out, l)
+	}
+	return out, tx.EventRef(ctx, a, "consignment", c.Ref, "parcels_added", map[string]any{"count": len(out), "total": pos})
+}
+
+// RemoveParcel takes a parcel off a draft consignment.
+func (tx *Tx) RemoveParcel(ctx context.Context, a Actor, ref, tracking string) error {
+	const op = "store.RemoveParcel"
+	c, err := tx.lockConsignment(ctx, ref)
+	if err != nil {
+		return err
+	}
+	if c.State != consignments.Draft {
+		return errs.E(op, errs.Conflict, "consignment %s is %s; its parcels are fixed", c.Ref, c.State)
+	}
+	t := s10.Normalize(tracking)
+	res, err := tx.ExecContext(ctx, `DELETE FROM consignment_parcels WHERE consignment_id = $1 AND tracking = $2`, c.ID, t)
+	if err != nil {
+		return mapErr(op, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return errs.E(op, errs.NotFound, "parcel %s is not on consignment %s", t, c.Ref)
+	}
+	return tx.EventRef(ctx, a, "consignment", c.Ref, "parcel_removed", map[string]any{"tracking": t})
+}
+
+// SealableParcels lists sealed parcels of a party for another that are on
+// no consignment yet: what a draft consignment can take.
+func (db *DB) SealableParcels(ctx context.Context, from, to string, limit int) ([]string, error) {
+	const op = "store.SealableParcels"
+	if limit <= 0 || limit > consignments.MaxParcels {
+		limit = consignments.MaxParcels
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT p.tracking FROM parcels p WHERE p.from_party = $1 AND p.to_party = $2 AND p.status = 'sealed'
+		AND NOT EXISTS (SELECT 1 FROM consignment_parcels cp WHERE cp.tracking = p.tracking AND cp.state NOT IN ('returned', 'missing', 'acknowledged'))
+		ORDER BY p.id LIMIT $3`, from, to, limit)
+	if err != nil {
+		return nil, mapErr(op, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			return nil, mapErr(op, err)
+		}
+		out = append(out, t)
+	}
+	return out, mapErr(op, rows.Err())
+}
+
+// moveLines moves the lines of consignment c that are in state from (and,
+// when only is not nil, among only's tracking numbers, or when except is
+// true, not among them) to state to, with the local parcels in the same
+// state and their parcel events. It returns how many lines moved.
+func (tx *Tx) moveLines(ctx context.Context, a Actor, c *Consignment, from, to consignments.ParcelState, sel lineSel) (int, error) {
+	const op = "store.moveLines"
+	if err := from.CanMoveTo(to); err != nil && from != to {
+		return 0, errs.Wrap(op, err)
+	}
+	cond, args := sel.where(c.ID, from)
+	n := len(args)
+	evArgs := append(append([]any{}, args...), to, to.UPUCode(), a.Party, sel.reason, tx.now)
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`INSERT INTO parcel_events (parcel_id, status, upu_code, party_code, reason, at)
+		SELECT p.id, %s, %s, %s, %s, %s FROM consignment_parcels cp JOIN parcels p ON p.id = cp.parcel_id WHERE %s AND p.status = cp.state`,
+		tx.param(n+1, "text"), tx.param(n+2, "text"), tx.param(n+3, "text"), tx.param(n+4, "text"), tx.param(n+5, "timestamptz"), cond), evArgs...); err != nil {
+		return 0, mapErr(op, err)
+	}
+	upArgs := append(append([]any{}, args...), to, tx.now)
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`UPDATE parcels SET status = $%d, updated_at = $%d, version = version + 1
+		WHERE id IN (SELECT cp.parcel_id FROM consignment_parcels cp WHERE %s AND cp.parcel_id IS NOT NULL) AND status = $2`, n+1, n+2, cond), upArgs...); err != nil {
+		return 0, mapErr(op, err)
+	}
+	res, err := tx.ExecContext(ctx, fmt.Sprintf(`UPDATE consignment_parcels SET state = $%d, updated_at = $%d
+		WHERE consignment_id = $1 AND tracking IN (SELECT cp.tracking FROM consignment_parcels cp WHERE %s)`, n+1, n+2, cond), upArgs...)
+	if err != nil {
+		return 0, mapErr(op, err)
+	}
+	moved, _ := res.RowsAffected()
+	return int(moved), nil
+}
+
+// param writes placeholder $n, typed for PostgreSQL where it cannot infer
+// the type (a parameter in a SELECT list).
+func (tx *Tx) param(n int, pgType string) string {
+	if tx.db.Dialect == Postgres {
+		return fmt.Sprintf("$%d::%s", n, pgType)
+	}
+	return fmt.Sprintf("$%d", n)
+}
+
+// lineSel selects lines of a consignment for moveLines.
+type lineSel struct {
+	scanned    bool   // only lines scanned at the handover
+	notScanned bool   // only lines not scanned at the handover
+	tracking   string // only this parcel
+	reason     string // the reason written on the parcel events
+}
+
+func (s lineSel) where(id int64, from consignments.ParcelState) (string, []any) {
+	cond := "cp.consignment_id = $1 AND cp.state = $2"
+	args := []any{id, from}
+	switch {
+	case s.scanned:
+		cond += " AND cp.tracking IN (SELECT hs.tracking FROM handover_scans hs WHERE hs.consignment_id = $1)"
+	case s.notScanned:
+		cond += " AND cp.tracking NOT IN (SELECT hs.tracking FROM handover_scans hs WHERE hs.consignment_id = $1)"
+	}
+	if s.tracking != "" {
+		args = append(args, s.tracking)
+		cond += " AND cp.tracking = $3"
+	}
+	return cond, args
+}
+
+// moveLine moves one line along path, with its local parcel.
+func (tx *Tx) moveLine(ctx context.Context, a Actor, c *Consignment, tracking string, cur consignments.ParcelState, path []consignments.ParcelState, reason string) error {
+	for _, to := range path {
+		if _, err := tx.moveLines(ctx, a, c, cur, to, lineSel{tracking: tracking, reason: reason}); err != nil {
+			return err
+		}
+		cur = to
+	}
+	return nil
+}
+
+// maybeClose closes a receipted consignment whose parcels are all in a
+// final state.
+func (tx *Tx) maybeClose(ctx context.Context, a Actor, c *Consignment) error {
+	if c.State != consignments.Receipted {
+		return nil
+	}
+	ls, err := consignmentLines(ctx, tx, c.ID)
+	if err != nil {
+		return err
+	}
+	states := make([]consignments.ParcelState, len(ls))
+	for i, l := range ls {
+		states[i] = l.State
+	}
+	if consignments.CanClose(c.State, states) != nil {
+		return nil
+	}
+	if err := c.Move(consignments.Closed, tx.now); err != nil {
+		return err
+	}
+	if err := tx.saveConsignment(ctx, c); err != nil {
+		return err
+	}
+	return tx.EventRef(ctx, a, "consignment", c.Ref, "closed", map[string]any{"parcels": len(ls)})
+}
+
+// DispatchConsignment sends a sealed consignment on its way: it and its
+// parcels are dispatched (UPU EMC).
+func (tx *Tx) DispatchConsignment(ctx context.Context, a Actor, ref string) (*Consignment, error) {
+	c, err := tx.lockConsignment(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.Move(consignments.Dispatched, tx.now); err != nil {
+		return nil, err
+	}
+	n, err := tx.moveLines(ctx, a, c, consignments.ParcelSealed, consignments.ParcelDispatched, lineSel{})
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.saveConsignment(ctx, c); err != nil {
+		return nil, err
+	}
+	return c, tx.EventRef(ctx, a, "consignment", c.Ref, "dispatched", map[string]any{"parcels": n})
+}
+
+// SetPlace records the exchange point of a consignment's handover.
+func (tx *Tx) SetPlace(ctx context.Context, a Actor, ref, place string) error {
+	c, err := tx.lockConsignment(ctx, ref)
+	if err != nil {
+		return err
+	}
+	if c.State.AtLeast(consignments.HandedOver) {
+		return errs.E("store.SetPlace", errs.Conflict, "consignment %s was already handed over", c.Ref)
+	}
+	c.Place = place
+	c.Normalize()
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	return tx.saveConsignment(ctx, c)
+}
