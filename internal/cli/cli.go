@@ -55,6 +55,7 @@ func commands() map[string]command {
 		"verify":   {"audit a node's transparency log: verify checkpoint|inclusion|consistency|audit --url URL|--dir DIR --key FILE", cmdVerify},
 		"log":      {"this node's transparency log: log open ENTRY, log mirror --url URL --out DIR, log key, log publish", cmdLog},
 		"witness":  {"witnesses of this node's log: witness add NAME URL KEYFILE, witness list, witness log ORIGIN KEYFILE", cmdWitness},
+		"key":      {"the node's signing key: key show", cmdKey},
 	}
 }
 

@@ -33,7 +33,7 @@ func (c *Config) Register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&c.LogFormat, "log-format", env("LIFELINE_LOG_FORMAT", "text"), "log format: text or json (env LIFELINE_LOG_FORMAT)")
 	fs.StringVar(&c.KeyFile, "key-file", env("LIFELINE_KEY_FILE", ""), "node signing key file; default DATA/node.key (env LIFELINE_KEY_FILE)")
 	fs.StringVar(&c.Blobs, "blobs", env("LIFELINE_BLOBS", "dir"), "where scans are stored: dir or db (env LIFELINE_BLOBS)")
-	fs.StringVar(&c.Party, "party", env("LIFELINE_PARTY", ""), "the party code this node signs for, in a federated deployment (env LIFELINE_PARTY)")
+	fs.StringVar(&c.Party, "node-party", env("LIFELINE_NODE_PARTY", ""), "the party code this node signs for, in a federated deployment (env LIFELINE_NODE_PARTY)")
 }
 
 // Validate checks the values.
