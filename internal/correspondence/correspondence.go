@@ -174,15 +174,23 @@ type Item struct {
 
 var language = regexp.MustCompile(`^[a-z]{2,3}$`)
 
+// Undetermined is the ISO 639-2 code of an item whose language is not
+// known.
+const Undetermined = "und"
+
 // MaxPages is the most pages an item may declare.
 const MaxPages = 100
 
 // Normalize trims the item's fields and sets its language to fallback
-// (the recipient's native language) when none was given (COR-5).
+// (the recipient's native language) when none was given (COR-5), or to
+// Undetermined when neither is known.
 func (it *Item) Normalize(fallback string) {
 	it.Language = strings.ToLower(strings.TrimSpace(it.Language))
 	if it.Language == "" {
 		it.Language = strings.ToLower(strings.TrimSpace(fallback))
+	}
+	if it.Language == "" {
+		it.Language = Undetermined
 	}
 	if it.Direction == "" {
 		it.Direction = ToDetainee

@@ -70,6 +70,11 @@ func TestItemValidate(t *testing.T) {
 	if good.Language != "uk" || good.Direction != ToDetainee {
 		t.Errorf("normalized to language %q direction %q, want uk to_detainee", good.Language, good.Direction)
 	}
+	unknown := Item{Kind: Card, PersonID: 1, SenderID: 2}
+	unknown.Normalize("")
+	if unknown.Language != Undetermined || unknown.Validate() != nil {
+		t.Errorf("no language known: got %q, want und", unknown.Language)
+	}
 	tests := []struct {
 		name  string
 		edit  func(*Item)
