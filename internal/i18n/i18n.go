@@ -1,7 +1,9 @@
 // Package i18n holds the message catalogs of the user interface in
 // English, Russian and Ukrainian, and picks a language for a request.
 //
-// A catalog is an embedded JSON object from message key to text. A text is
+// A catalog is an embedded JSON object from message key to text, in
+// catalogs/LANG.json; a feature area may keep its own keys in
+// catalogs/AREA.LANG.json (a key may live in one file only). A text is
 // a fmt format ("Edit %s"); a plural text is an object of CLDR plural forms
 // ("one", "few", "many", "other") chosen by a count. A key missing from a
 // catalog falls back to English and then to the key itself; a test checks
@@ -12,6 +14,8 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
+	"path"
 	"sort"
 	"strings"
 
@@ -62,17 +66,34 @@ type catalog map[string]message
 var catalogs = mustLoad()
 
 func mustLoad() map[string]catalog {
+	files, err := fs.Glob(catalogFS, "catalogs/*.json")
+	if err != nil {
+		panic("i18n: " + err.Error())
+	}
 	out := map[string]catalog{}
 	for _, l := range Langs() {
-		b, err := catalogFS.ReadFile("catalogs/" + l + ".json")
+		out[l] = catalog{}
+	}
+	for _, f := range files {
+		name := strings.TrimSuffix(path.Base(f), ".json")
+		lang := name[strings.LastIndex(name, ".")+1:]
+		if !Supported(lang) {
+			panic("i18n: catalog " + f + " is not named LANG.json or AREA.LANG.json")
+		}
+		b, err := catalogFS.ReadFile(f)
 		if err != nil {
 			panic("i18n: " + err.Error())
 		}
 		var c catalog
 		if err := json.Unmarshal(b, &c); err != nil {
-			panic("i18n: catalog " + l + ": " + err.Error())
+			panic("i18n: catalog " + f + ": " + err.Error())
 		}
-		out[l] = c
+		for k, m := range c {
+			if _, dup := out[lang][k]; dup {
+				panic("i18n: key " + k + " is in two " + lang + " catalogs")
+			}
+			out[lang][k] = m
+		}
 	}
 	return out
 }

@@ -5,6 +5,21 @@ import (
 	"lifeline/internal/httpx"
 )
 
+// navEntry is a navigation link shown to roles with Perm.
+type navEntry struct {
+	Href string
+	Key  string // catalog key of the label
+	Perm auth.Perm
+}
+
+// navEntries is the navigation bar, in order. A feature area adds its
+// line here.
+var navEntries = []navEntry{
+	{"/", "nav.dashboard", auth.Authenticated},
+	{"/persons", "nav.persons", auth.PersonsRead},
+	{"/facilities", "nav.facilities", auth.PersonsRead},
+}
+
 // Routes lists every route of the UI, one function per feature area.
 func (u *UI) Routes() []httpx.Route {
 	var rs []httpx.Route

@@ -116,20 +116,6 @@ type NavLink struct {
 	Active bool
 }
 
-// navEntry is a navigation link shown to roles with Perm. Feature areas
-// add their line here.
-type navEntry struct {
-	Href string
-	Key  string
-	Perm auth.Perm
-}
-
-var navEntries = []navEntry{
-	{"/", "nav.dashboard", auth.Authenticated},
-	{"/persons", "nav.persons", auth.PersonsRead},
-	{"/facilities", "nav.facilities", auth.PersonsRead},
-}
-
 // Page is what the layout renders around every page's own Data.
 type Page struct {
 	Title string
