@@ -168,6 +168,11 @@ func TestViewIsLogged(t *testing.T) {
 	if len(log) != 2 || log[0].Action != "view" || log[0].Party != "AA" {
 		t.Errorf("got access log %+v, want two views by AA", log)
 	}
+	// The edit form shows the record too.
+	c.get("/persons/" + id(fx.pAA) + "/edit")
+	if log, _ := fx.db.AccessLog(context.Background(), "person", fx.pAA); len(log) != 3 {
+		t.Errorf("got %d accesses after the edit form, want 3", len(log))
+	}
 	// The list is not a view of each record.
 	c.get("/persons")
 	if log, _ := fx.db.AccessLog(context.Background(), "person", fx.pBB); len(log) != 0 {

@@ -40,6 +40,11 @@ func (u *UI) personEdit(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, err)
 		return
 	}
+	// The edit form shows the whole record: a view of a sensitive record.
+	if err := u.db.RecordAccess(r.Context(), actor(r), "person", p.ID, "view"); err != nil {
+		Error(w, r, err)
+		return
+	}
 	u.renderPersonForm(w, r, http.StatusOK, newForm(personValues(p)), p)
 }
 
