@@ -11,6 +11,7 @@ import (
 	"lifeline/internal/errs"
 	"lifeline/internal/parcels"
 	"lifeline/internal/s10"
+	"lifeline/internal/sign"
 )
 
 // Consignment is a consignment as this node keeps it.
@@ -100,6 +101,52 @@ func (db *DB) Consignment(ctx context.Context, ref string) (*Consignment, error)
 // Consignment returns the consignment with reference ref, inside tx.
 func (tx *Tx) Consignment(ctx context.Context, ref string) (*Consignment, error) {
 	return getConsignment(ctx, tx, ref, "")
+}
+
+// consignmentFor locks the consignment ref for actor a to take step: a
+// party that cannot see it gets NotFound, one that sees it but may not take
+// the step gets Forbidden.
+func (tx *Tx) consignmentFor(ctx context.Context, a Actor, ref string, step consignments.Step) (*Consignment, error) {
+	c, err := tx.lockConsignment(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	if err := consignments.CheckParty(c.Consignment, a.Party, step); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// NodeKeys returns the signing keys of this node inside tx: on a federated
+// node (party set) the node key, for its own party only; on a node that
+// serves every party, the key each party holds in the database.
+func (tx *Tx) NodeKeys(ctx context.Context, party string, key *sign.Key) Keys {
+	if party != "" {
+		return consignments.StaticKeyring(party, map[string]*sign.Key{party: key})
+	}
+	return tx.HeldKeys(ctx)
+}
+
+// NodeTrust returns the keys a node trusts: the party keys trusted
+// explicitly, and its own (the node key for party on a federated node, the
+// keys it holds for every party otherwise).
+func (db *DB) NodeTrust(ctx context.Context, party string, key *sign.Key) (sign.TrustSet, error) {
+	t, err := db.TrustSet(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if party != "" && key != nil {
+		t.Add(party, key.Public())
+		return t, nil
+	}
+	held, err := db.HeldTrust(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for id, k := range held {
+		t[id] = k
+	}
+	return t, nil
 }
 
 func (tx *Tx) lockConsignment(ctx context.Context, ref string) (*Consignment, error) {
@@ -251,7 +298,7 @@ func otherConsignment(ctx context.Context, q DBTX, tracking string, notID int64)
 // consignment: all of them or, on any refusal, none.
 func (tx *Tx) AddParcels(ctx context.Context, a Actor, ref string, trackings []string) ([]consignments.Line, error) {
 	const op = "store.AddParcels"
-	c, err := tx.lockConsignment(ctx, ref)
+	c, err := tx.consignmentFor(ctx, a, ref, consignments.StepPrepare)
 	if err != nil {
 		return nil, err
 	}
@@ -315,7 +362,7 @@ func (tx *Tx) AddParcels(ctx context.Context, a Actor, ref string, trackings []s
 // RemoveParcel takes a parcel off a draft consignment.
 func (tx *Tx) RemoveParcel(ctx context.Context, a Actor, ref, tracking string) error {
 	const op = "store.RemoveParcel"
-	c, err := tx.lockConsignment(ctx, ref)
+	c, err := tx.consignmentFor(ctx, a, ref, consignments.StepPrepare)
 	if err != nil {
 		return err
 	}
@@ -462,7 +509,7 @@ func (tx *Tx) maybeClose(ctx context.Context, a Actor, c *Consignment) error {
 // DispatchConsignment sends a sealed consignment on its way: it and its
 // parcels are dispatched (UPU EMC).
 func (tx *Tx) DispatchConsignment(ctx context.Context, a Actor, ref string) (*Consignment, error) {
-	c, err := tx.lockConsignment(ctx, ref)
+	c, err := tx.consignmentFor(ctx, a, ref, consignments.StepPrepare)
 	if err != nil {
 		return nil, err
 	}
@@ -481,7 +528,7 @@ func (tx *Tx) DispatchConsignment(ctx context.Context, a Actor, ref string) (*Co
 
 // SetPlace records the exchange point of a consignment's handover.
 func (tx *Tx) SetPlace(ctx context.Context, a Actor, ref, place string) error {
-	c, err := tx.lockConsignment(ctx, ref)
+	c, err := tx.consignmentFor(ctx, a, ref, consignments.StepHandover)
 	if err != nil {
 		return err
 	}

@@ -100,13 +100,18 @@ func (tx *Tx) updateBundle(ctx context.Context, id int64, b *sign.Bundle, signer
 }
 
 // signStep signs doc as the step of the given kind of consignment c with
-// key, and keeps the bundle. It returns the bundle.
-func (tx *Tx) signStep(ctx context.Context, key *sign.Key, c *Consignment, kind string, seq int64, doc any) (*sign.Bundle, error) {
+// the key of the party that signs that step, and keeps the bundle. It
+// returns the bundle.
+func (tx *Tx) signStep(ctx context.Context, keys Keys, c *Consignment, kind string, seq int64, doc any) (*sign.Bundle, error) {
 	const op = "store.signStep"
-	if key == nil {
+	h, err := consignments.StepHeader(c.Consignment, kind, seq, tx.now)
+	if err != nil {
+		return nil, err
+	}
+	if keys == nil {
 		return nil, errs.E(op, errs.Internal, "this node has no signing key")
 	}
-	h, err := consignments.StepHeader(c.Consignment, kind, seq, tx.now)
+	key, err := keys.Key(h.From)
 	if err != nil {
 		return nil, err
 	}
@@ -127,9 +132,9 @@ func (tx *Tx) signStep(ctx context.Context, key *sign.Key, c *Consignment, kind 
 }
 
 // SealConsignment fixes the manifest of a draft consignment and signs it
-// with key, the sending party's key (step 1).
-func (tx *Tx) SealConsignment(ctx context.Context, a Actor, key *sign.Key, ref string) (*sign.Bundle, error) {
-	c, err := tx.lockConsignment(ctx, ref)
+// with the sending party's key from keys (step 1).
+func (tx *Tx) SealConsignment(ctx context.Context, a Actor, keys Keys, ref string) (*sign.Bundle, error) {
+	c, err := tx.consignmentFor(ctx, a, ref, consignments.StepPrepare)
 	if err != nil {
 		return nil, err
 	}
@@ -144,7 +149,7 @@ func (tx *Tx) SealConsignment(ctx context.Context, a Actor, key *sign.Key, ref s
 	if err != nil {
 		return nil, err
 	}
-	b, err := tx.signStep(ctx, key, c, sign.KindManifest, 0, m)
+	b, err := tx.signStep(ctx, keys, c, sign.KindManifest, 0, m)
 	if err != nil {
 		return nil, err
 	}

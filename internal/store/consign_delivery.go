@@ -73,7 +73,7 @@ func (db *DB) ConsignmentOf(ctx context.Context, tracking string) (string, error
 // the facility the registry holds them at now (EVT-3). It returns the
 // parcel's state afterwards.
 func (tx *Tx) RecordDelivery(ctx context.Context, a Actor, ref string, d consignments.Delivery) (consignments.ParcelState, error) {
-	c, err := tx.lockConsignment(ctx, ref)
+	c, err := tx.consignmentFor(ctx, a, ref, consignments.StepDeliver)
 	if err != nil {
 		return "", err
 	}
@@ -83,7 +83,7 @@ func (tx *Tx) RecordDelivery(ctx context.Context, a Actor, ref string, d consign
 // RecordDeliveries records many deliveries of one consignment: all of them
 // or, when any is refused, none.
 func (tx *Tx) RecordDeliveries(ctx context.Context, a Actor, ref string, ds []consignments.Delivery) (map[consignments.ParcelState]int, error) {
-	c, err := tx.lockConsignment(ctx, ref)
+	c, err := tx.consignmentFor(ctx, a, ref, consignments.StepDeliver)
 	if err != nil {
 		return nil, err
 	}
@@ -156,7 +156,7 @@ func (tx *Tx) recordDelivery(ctx context.Context, a Actor, c *Consignment, d con
 // original consignment.
 func (tx *Tx) CreateReturn(ctx context.Context, a Actor, ref string) (*Consignment, error) {
 	const op = "store.CreateReturn"
-	orig, err := tx.lockConsignment(ctx, ref)
+	orig, err := tx.consignmentFor(ctx, a, ref, consignments.StepDeliver)
 	if err != nil {
 		return nil, err
 	}
@@ -204,10 +204,10 @@ func (tx *Tx) CreateReturn(ctx context.Context, a Actor, ref string) (*Consignme
 }
 
 // MakeDeliveryReport signs the cumulative delivery report of a
-// consignment with key, the receiving party's key, as its next step.
-func (tx *Tx) MakeDeliveryReport(ctx context.Context, a Actor, key *sign.Key, ref string) (*sign.Bundle, error) {
+// consignment with the receiving party's key from keys, as its next step.
+func (tx *Tx) MakeDeliveryReport(ctx context.Context, a Actor, keys Keys, ref string) (*sign.Bundle, error) {
 	const op = "store.MakeDeliveryReport"
-	c, err := tx.lockConsignment(ctx, ref)
+	c, err := tx.consignmentFor(ctx, a, ref, consignments.StepDeliver)
 	if err != nil {
 		return nil, err
 	}
@@ -238,7 +238,7 @@ func (tx *Tx) MakeDeliveryReport(ctx context.Context, a Actor, key *sign.Key, re
 			return sign.ReadBundle(stringsReader(prev.body))
 		}
 	}
-	b, err := tx.signStep(ctx, key, c, sign.KindDeliveryReport, max(last+1, consignments.SeqFirstReport), rep)
+	b, err := tx.signStep(ctx, keys, c, sign.KindDeliveryReport, max(last+1, consignments.SeqFirstReport), rep)
 	if err != nil {
 		return nil, err
 	}

@@ -26,7 +26,7 @@ type ScanResult struct {
 // recorded.
 func (tx *Tx) ScanHandover(ctx context.Context, a Actor, ref, tracking string, damaged bool) (*ScanResult, error) {
 	const op = "store.ScanHandover"
-	c, err := tx.lockConsignment(ctx, ref)
+	c, err := tx.consignmentFor(ctx, a, ref, consignments.StepHandover)
 	if err != nil {
 		return nil, err
 	}
@@ -159,7 +159,7 @@ func handoverScans(ctx context.Context, q DBTX, id int64) ([]consignments.Scan, 
 // consignment's handover. It replaces any earlier note.
 func (tx *Tx) AddNote(ctx context.Context, a Actor, ref, text string) (*consignments.Note, error) {
 	const op = "store.AddNote"
-	c, err := tx.lockConsignment(ctx, ref)
+	c, err := tx.consignmentFor(ctx, a, ref, consignments.StepHandover)
 	if err != nil {
 		return nil, err
 	}
@@ -186,7 +186,7 @@ func (tx *Tx) AddNote(ctx context.Context, a Actor, ref, text string) (*consignm
 // note of a consignment. The same user twice is refused.
 func (tx *Tx) ConfirmNote(ctx context.Context, a Actor, ref string, noteID int64) (*consignments.Note, error) {
 	const op = "store.ConfirmNote"
-	c, err := tx.lockConsignment(ctx, ref)
+	c, err := tx.consignmentFor(ctx, a, ref, consignments.StepConfirm)
 	if err != nil {
 		return nil, err
 	}
@@ -253,11 +253,11 @@ func latestNote(ctx context.Context, q DBTX, c *Consignment) (*consignments.Note
 }
 
 // CompleteHandover ends the handover of a consignment: the intermediary
-// signs the receipt with key, scanned parcels are handed over and the
+// signs the receipt with its key from keys, scanned parcels are handed over and the
 // others missing. A discrepancy needs a note confirmed by two people.
-func (tx *Tx) CompleteHandover(ctx context.Context, a Actor, key *sign.Key, ref string) (*sign.Bundle, error) {
+func (tx *Tx) CompleteHandover(ctx context.Context, a Actor, keys Keys, ref string) (*sign.Bundle, error) {
 	const op = "store.CompleteHandover"
-	c, err := tx.lockConsignment(ctx, ref)
+	c, err := tx.consignmentFor(ctx, a, ref, consignments.StepHandover)
 	if err != nil {
 		return nil, err
 	}
@@ -282,7 +282,7 @@ func (tx *Tx) CompleteHandover(ctx context.Context, a Actor, key *sign.Key, ref 
 	if err != nil {
 		return nil, err
 	}
-	b, err := tx.signStep(ctx, key, c, sign.KindHandoverReceipt, 0, rc)
+	b, err := tx.signStep(ctx, keys, c, sign.KindHandoverReceipt, 0, rc)
 	if err != nil {
 		return nil, err
 	}
@@ -303,11 +303,15 @@ func (tx *Tx) CompleteHandover(ctx context.Context, a Actor, key *sign.Key, ref 
 }
 
 // CountersignReceipt is the receiving party taking delivery: it
-// countersigns the handover receipt with key, and the parcels handed over
+// countersigns the handover receipt with its key from keys, and the parcels handed over
 // are received (for a return consignment: back with their sender).
-func (tx *Tx) CountersignReceipt(ctx context.Context, a Actor, key *sign.Key, ref string) (*sign.Bundle, error) {
+func (tx *Tx) CountersignReceipt(ctx context.Context, a Actor, keys Keys, ref string) (*sign.Bundle, error) {
 	const op = "store.CountersignReceipt"
-	c, err := tx.lockConsignment(ctx, ref)
+	c, err := tx.consignmentFor(ctx, a, ref, consignments.StepCountersign)
+	if err != nil {
+		return nil, err
+	}
+	key, err := keys.Key(c.To)
 	if err != nil {
 		return nil, err
 	}

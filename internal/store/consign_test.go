@@ -32,6 +32,12 @@ func newConsignKeys(t *testing.T) consignKeys {
 	return consignKeys{aa: k(11), bb: k(12), icrc: k(13)}
 }
 
+// ring returns a keyring that signs for party only, as a federated node's.
+func (k consignKeys) ring(party string) store.Keys {
+	key := map[string]*sign.Key{"AA": k.aa, "BB": k.bb, "ICRC": k.icrc}[party]
+	return consignments.StaticKeyring(party, map[string]*sign.Key{party: key})
+}
+
 func (k consignKeys) trust() sign.TrustSet {
 	t := sign.TrustSet{}
 	t.Add("AA", k.aa.Public())
@@ -202,7 +208,7 @@ func TestConsignmentLifecycle(t *testing.T) {
 		var manifest *sign.Bundle
 		ctTx(t, db, func(tx *store.Tx) error {
 			var err error
-			if manifest, err = tx.SealConsignment(ctx, aaClerk, keys.aa, c.Ref); err != nil {
+			if manifest, err = tx.SealConsignment(ctx, aaClerk, keys.ring("AA"), c.Ref); err != nil {
 				return err
 			}
 			_, err = tx.DispatchConsignment(ctx, aaClerk, c.Ref)
@@ -259,7 +265,7 @@ func TestConsignmentLifecycle(t *testing.T) {
 			t.Errorf("counts: got %+v (%v), want %+v", counts, err, want)
 		}
 		ctRefused(t, db, errs.Conflict, "write a discrepancy note", func(tx *store.Tx) error {
-			_, err := tx.CompleteHandover(ctx, icrcFirst, keys.icrc, c.Ref)
+			_, err := tx.CompleteHandover(ctx, icrcFirst, keys.ring("ICRC"), c.Ref)
 			return err
 		})
 		var note *consignments.Note
@@ -277,7 +283,7 @@ func TestConsignmentLifecycle(t *testing.T) {
 			return err
 		})
 		ctRefused(t, db, errs.Conflict, "two different people", func(tx *store.Tx) error {
-			_, err := tx.CompleteHandover(ctx, icrcFirst, keys.icrc, c.Ref)
+			_, err := tx.CompleteHandover(ctx, icrcFirst, keys.ring("ICRC"), c.Ref)
 			return err
 		})
 		ctTx(t, db, func(tx *store.Tx) error {
@@ -287,7 +293,7 @@ func TestConsignmentLifecycle(t *testing.T) {
 		var receipt *sign.Bundle
 		ctTx(t, db, func(tx *store.Tx) error {
 			var err error
-			receipt, err = tx.CompleteHandover(ctx, icrcFirst, keys.icrc, c.Ref)
+			receipt, err = tx.CompleteHandover(ctx, icrcFirst, keys.ring("ICRC"), c.Ref)
 			return err
 		})
 		if receipt.Seq != 2 || receipt.From != "ICRC" {
@@ -298,7 +304,7 @@ func TestConsignmentLifecycle(t *testing.T) {
 			return err
 		})
 		ctRefused(t, db, errs.Conflict, "a second handover is refused", func(tx *store.Tx) error {
-			_, err := tx.CompleteHandover(ctx, icrcFirst, keys.icrc, c.Ref)
+			_, err := tx.CompleteHandover(ctx, icrcFirst, keys.ring("ICRC"), c.Ref)
 			return err
 		})
 		if got := ctLineState(t, db, c.Ref, ids[4]); got != consignments.ParcelMissing {
@@ -318,7 +324,7 @@ func TestConsignmentLifecycle(t *testing.T) {
 			return err
 		})
 		ctTx(t, db, func(tx *store.Tx) error {
-			b, err := tx.CountersignReceipt(ctx, bbFacility, keys.bb, c.Ref)
+			b, err := tx.CountersignReceipt(ctx, bbFacility, keys.ring("BB"), c.Ref)
 			if err == nil && len(b.Envelope.Signatures) != 2 {
 				t.Errorf("countersigned receipt: got %d signatures, want 2", len(b.Envelope.Signatures))
 			}
@@ -397,7 +403,7 @@ func TestConsignmentLifecycle(t *testing.T) {
 		var report *sign.Bundle
 		ctTx(t, db, func(tx *store.Tx) error {
 			var err error
-			report, err = tx.MakeDeliveryReport(ctx, bbFacility, keys.bb, c.Ref)
+			report, err = tx.MakeDeliveryReport(ctx, bbFacility, keys.ring("BB"), c.Ref)
 			return err
 		})
 		if report.Seq != 3 || report.From != "BB" {
@@ -416,7 +422,7 @@ func TestConsignmentLifecycle(t *testing.T) {
 		}
 		// The return goes back: sealed by BB, handed over, countersigned by AA.
 		ctTx(t, db, func(tx *store.Tx) error {
-			if _, err := tx.SealConsignment(ctx, bbFacility, keys.bb, ret.Ref); err != nil {
+			if _, err := tx.SealConsignment(ctx, bbFacility, keys.ring("BB"), ret.Ref); err != nil {
 				return err
 			}
 			if _, err := tx.DispatchConsignment(ctx, bbFacility, ret.Ref); err != nil {
@@ -425,10 +431,10 @@ func TestConsignmentLifecycle(t *testing.T) {
 			if _, err := tx.ScanHandover(ctx, icrcFirst, ret.Ref, ids[1], false); err != nil {
 				return err
 			}
-			if _, err := tx.CompleteHandover(ctx, icrcFirst, keys.icrc, ret.Ref); err != nil {
+			if _, err := tx.CompleteHandover(ctx, icrcFirst, keys.ring("ICRC"), ret.Ref); err != nil {
 				return err
 			}
-			_, err := tx.CountersignReceipt(ctx, aaClerk, keys.aa, ret.Ref)
+			_, err := tx.CountersignReceipt(ctx, aaClerk, keys.ring("AA"), ret.Ref)
 			return err
 		})
 		back, _ := db.Consignment(ctx, ret.Ref)
@@ -557,7 +563,7 @@ func TestFederatedImport(t *testing.T) {
 		var manifest *sign.Bundle
 		ctTx(t, a.db, func(tx *store.Tx) error {
 			var err error
-			if manifest, err = tx.SealConsignment(ctx, aaClerk, keys.aa, c.Ref); err != nil {
+			if manifest, err = tx.SealConsignment(ctx, aaClerk, keys.ring("AA"), c.Ref); err != nil {
 				return err
 			}
 			_, err = tx.DispatchConsignment(ctx, aaClerk, c.Ref)
@@ -608,7 +614,7 @@ func TestFederatedImport(t *testing.T) {
 			if _, err := tx.ConfirmNote(ctx, icrcSecond, c.Ref, n.ID); err != nil {
 				return err
 			}
-			receipt, err = tx.CompleteHandover(ctx, icrcFirst, keys.icrc, c.Ref)
+			receipt, err = tx.CompleteHandover(ctx, icrcFirst, keys.ring("ICRC"), c.Ref)
 			return err
 		})
 		receipt = ctReread(t, receipt)
@@ -624,7 +630,7 @@ func TestFederatedImport(t *testing.T) {
 		var countersigned *sign.Bundle
 		ctTx(t, b.db, func(tx *store.Tx) error {
 			var err error
-			countersigned, err = tx.CountersignReceipt(ctx, bbFacility, keys.bb, c.Ref)
+			countersigned, err = tx.CountersignReceipt(ctx, bbFacility, keys.ring("BB"), c.Ref)
 			return err
 		})
 		countersigned = ctReread(t, countersigned)
@@ -654,7 +660,7 @@ func TestFederatedImport(t *testing.T) {
 				return err
 			}
 			var err error
-			report, err = tx.MakeDeliveryReport(ctx, bbFacility, keys.bb, c.Ref)
+			report, err = tx.MakeDeliveryReport(ctx, bbFacility, keys.ring("BB"), c.Ref)
 			return err
 		})
 		report = ctReread(t, report)
@@ -679,7 +685,7 @@ func TestFederatedImport(t *testing.T) {
 				return err
 			}
 			var err error
-			report2, err = tx.MakeDeliveryReport(ctx, bbFacility, keys.bb, c.Ref)
+			report2, err = tx.MakeDeliveryReport(ctx, bbFacility, keys.ring("BB"), c.Ref)
 			return err
 		})
 		report2 = ctReread(t, report2)
@@ -700,5 +706,48 @@ func TestFederatedImport(t *testing.T) {
 			t.Fatal(err)
 		}
 		a.refuse(t, forged, sign.ErrOutOfOrder, "comes too late")
+	})
+}
+
+func TestConsignmentParties(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		keys := newConsignKeys(t)
+		_, facB := seed(t, db)
+		ids := ctParcels(t, db, facB, 2, 900)
+		c := ctNewConsignment(t, db, ids)
+		outsider := store.Actor{UserID: 9, Name: "x", Party: "CC"}
+		ctRefused(t, db, errs.Forbidden, "only the sending party", func(tx *store.Tx) error {
+			_, err := tx.SealConsignment(ctx, bbFacility, keys.ring("BB"), c.Ref)
+			return err
+		})
+		ctRefused(t, db, errs.NotFound, "no consignment", func(tx *store.Tx) error {
+			_, err := tx.SealConsignment(ctx, outsider, keys.ring("AA"), c.Ref)
+			return err
+		})
+		// The right party with a node that signs for another: refused.
+		ctRefused(t, db, errs.Forbidden, "signs for BB only", func(tx *store.Tx) error {
+			_, err := tx.SealConsignment(ctx, aaClerk, keys.ring("BB"), c.Ref)
+			return err
+		})
+		ctTx(t, db, func(tx *store.Tx) error {
+			if _, err := tx.SealConsignment(ctx, aaClerk, keys.ring("AA"), c.Ref); err != nil {
+				return err
+			}
+			_, err := tx.DispatchConsignment(ctx, aaClerk, c.Ref)
+			return err
+		})
+		ctRefused(t, db, errs.Forbidden, "only the intermediary", func(tx *store.Tx) error {
+			_, err := tx.ScanHandover(ctx, aaClerk, c.Ref, ids[0], false)
+			return err
+		})
+		ctRefused(t, db, errs.Forbidden, "only the receiving party", func(tx *store.Tx) error {
+			_, err := tx.CountersignReceipt(ctx, icrcFirst, keys.ring("ICRC"), c.Ref)
+			return err
+		})
+		ctRefused(t, db, errs.Conflict, "cannot go back to sealed", func(tx *store.Tx) error {
+			_, err := tx.SealConsignment(ctx, aaClerk, keys.ring("AA"), c.Ref)
+			return err
+		})
 	})
 }
