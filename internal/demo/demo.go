@@ -240,8 +240,8 @@ func seedRegistry(ctx context.Context, db *store.DB, s *Scenario) error {
 		for holder, ids := range s.POWs {
 			camps := campsOf(s, holder)
 			for i, id := range ids {
-				if i > 400 {
-					break // the rest keep their arrival only: their cards are due
+				if i%25 == 24 {
+					continue // a few cards are overdue: the dashboard shows them
 				}
 				p, err := tx.Person(ctx, id)
 				if err != nil {
