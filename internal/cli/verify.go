@@ -347,6 +347,7 @@ type recount struct {
 	Entries int    `json:"entries"`
 	Count   int    `json:"count"`
 	Text    string `json:"text"`
+	units   map[string]bool
 }
 
 func (r *recount) match(s tlog.Stat) bool {
@@ -366,9 +367,15 @@ var typeWords = map[string]string{
 // 2024-12".
 func (r *recount) sentence() string {
 	unit := r.Unit
-	if unit == "" {
-		unit = "entry count"
-	} else if r.Count != 1 {
+	if unit == "" && len(r.units) == 1 {
+		for u := range r.units {
+			unit = u
+		}
+	}
+	switch {
+	case unit == "":
+		unit = "counted"
+	case r.Count != 1:
 		unit += "s"
 	}
 	s := strconv.Itoa(r.Count) + " " + unit
@@ -383,6 +390,9 @@ func (r *recount) sentence() string {
 	}
 	if r.Month != "" {
 		s += " in " + r.Month
+	}
+	if r.Entries == 1 {
+		return s + " (1 entry)"
 	}
 	return s + fmt.Sprintf(" (%d entries)", r.Entries)
 }
@@ -421,13 +431,17 @@ func verifyAudit(e *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	filtered := r != recount{}
+	filtered := r.Type != "" || r.Party != "" || r.Peer != "" || r.Month != "" || r.Unit != ""
 	out := auditJSON{Checkpoint: cpJSON(rep.Checkpoint), Entries: rep.Entries, Tiles: rep.Tiles, Stats: []tlog.Stat{}}
 	for _, s := range rep.Stats {
 		if r.match(s) {
 			out.Stats = append(out.Stats, s)
 			r.Entries += s.Entries
 			r.Count += s.Count
+			if r.units == nil {
+				r.units = map[string]bool{}
+			}
+			r.units[s.Unit] = true
 		}
 	}
 	if filtered {
