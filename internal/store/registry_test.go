@@ -184,6 +184,11 @@ func TestStatusHistory(t *testing.T) {
 				t.Errorf("scope %q: got %d, want 1", scope, len(ps))
 			}
 		}
+		for _, q := range []string{"щербак", "ЩЕРБАК", "Андрій"} {
+			if ps, _, _ := db.Persons(ctx, store.PersonFilter{Text: q}); len(ps) != 1 {
+				t.Errorf("text %q: got %d, want 1", q, len(ps))
+			}
+		}
 		ps, _, _ := db.Persons(ctx, store.PersonFilter{Scope: "ICRC"})
 		if len(ps) != 0 {
 			t.Errorf("scope ICRC as a party: got %d, want 0", len(ps))

@@ -12,6 +12,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
@@ -22,6 +23,7 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -71,6 +73,20 @@ func IsPostgres(dsn string) bool {
 	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
 }
 
+// registerLower replaces SQLite's ASCII-only lower() with a Unicode one,
+// so that the same query text folds Cyrillic on both databases.
+var registerLower = sync.OnceValue(func() error {
+	return sqlite.RegisterDeterministicScalarFunction("lower", 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		switch v := args[0].(type) {
+		case string:
+			return strings.ToLower(v), nil
+		case []byte:
+			return strings.ToLower(string(v)), nil
+		}
+		return args[0], nil
+	})
+})
+
 // Open opens the database named by dsn: a postgres:// URL, or the path of a
 // SQLite file (created with its directory when missing). It does not migrate.
 func Open(ctx context.Context, dsn string) (*DB, error) {
@@ -93,6 +109,9 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	}
 	if dsn == "" {
 		return nil, errs.E(op, errs.Invalid, "no database given")
+	}
+	if err := registerLower(); err != nil {
+		return nil, errs.Wrap(op, err)
 	}
 	if dir := filepath.Dir(dsn); dir != "" {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
