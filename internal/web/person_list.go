@@ -4,11 +4,13 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 
 	"lifeline/internal/auth"
 	"lifeline/internal/errs"
 	"lifeline/internal/httpx"
 	"lifeline/internal/i18n"
+	"lifeline/internal/names"
 	"lifeline/internal/registry"
 	"lifeline/internal/store"
 )
@@ -18,6 +20,7 @@ type personRow struct {
 	*registry.Person
 	Facility string
 	Overdue  bool
+	Why      string // why a name search matched
 }
 
 type personListPage struct {
@@ -80,12 +83,39 @@ func (u *UI) personList(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, err)
 		return
 	}
+	// A name query goes to the cross-script search index: any spelling, in
+	// either script, ranked; the other filters then narrow its results.
+	var why map[int64][]string
+	if q := strings.TrimSpace(filter.Text); q != "" && u.app.Search != nil {
+		hits, err := u.app.Search.Search(names.Query{Text: q, Limit: 100}, p)
+		if err != nil {
+			f.fail(pr, "q", "msg.search_query")
+			hits = nil
+		}
+		if len(hits) > 0 {
+			why = map[int64][]string{}
+			filter.IDs, filter.Text, filter.After = make([]int64, len(hits)), "", 0
+			for i, h := range hits {
+				filter.IDs[i] = h.ID
+				why[h.ID] = h.Why
+			}
+			filter.Limit = len(hits)
+		}
+	}
 	persons, next, err := u.db.Persons(ctx, filter)
 	if err != nil {
 		Error(w, r, err)
 		return
 	}
-	names := facilityNames(facilities)
+	if why != nil {
+		rank := map[int64]int{}
+		for i, id := range filter.IDs {
+			rank[id] = i
+		}
+		slices.SortFunc(persons, func(a, b *registry.Person) int { return rank[a.ID] - rank[b.ID] })
+		next = ""
+	}
+	facNames := facilityNames(facilities)
 	d := personListPage{
 		Form:       f,
 		Categories: withAny(pr, categoryOptions(pr)),
@@ -97,8 +127,8 @@ func (u *UI) personList(w http.ResponseWriter, r *http.Request) {
 		CanCreate:  p.Can(auth.PersonsWrite),
 	}
 	for _, ps := range persons {
-		d.Persons = append(d.Persons, personRow{Person: ps, Facility: names[ps.FacilityID],
-			Overdue: registry.CardOverdue(ps.Status, ps.ArrivedAt, ps.CardSentAt, now)})
+		d.Persons = append(d.Persons, personRow{Person: ps, Facility: facNames[ps.FacilityID],
+			Overdue: registry.CardOverdue(ps.Status, ps.ArrivedAt, ps.CardSentAt, now), Why: strings.Join(why[ps.ID], "; ")})
 	}
 	render(w, r, http.StatusOK, "persons", pr.T("persons.title"), d)
 }

@@ -101,7 +101,11 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fx.h = server.New(&app.App{DB: db, Log: slog.New(slog.DiscardHandler), Version: "test"}).Handler()
+	a := &app.App{DB: db, Log: slog.New(slog.DiscardHandler), Version: "test"}
+	if err := a.StartSearch(ctx); err != nil {
+		t.Fatal(err)
+	}
+	fx.h = server.New(a).Handler()
 	return fx
 }
 
