@@ -23,6 +23,7 @@ func (a *API) Routes() []httpx.Route {
 	rs = append(rs, a.searchRoutes()...)
 	rs = append(rs, a.mailRoutes()...)
 	rs = append(rs, a.casesRoutes()...)
+	rs = append(rs, a.consignmentRoutes()...)
 	rs = append(rs, a.logRoutes()...)
 	rs = append(rs, a.openapiRoutes()...)
 	for i := range rs {

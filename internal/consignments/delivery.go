@@ -330,7 +330,11 @@ func ParseDeliveryCSV(r io.Reader, user int64) ([]Delivery, error) {
 	}
 	if len(bad) > 0 {
 		e := errs.Fields(op, bad)
-		e.Message = fmt.Sprintf("%d rows of the delivery file are not valid; nothing was recorded", countLines(bad))
+		n := countLines(bad)
+		e.Message = fmt.Sprintf("%d rows of the delivery file are not valid; nothing was recorded", n)
+		if n == 1 {
+			e.Message = "1 row of the delivery file is not valid; nothing was recorded"
+		}
 		return nil, e
 	}
 	if len(out) == 0 {
