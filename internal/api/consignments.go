@@ -300,12 +300,14 @@ func (a *API) step(name string, status int) http.HandlerFunc {
 	}
 }
 
-func (a *API) sealConsignment(w http.ResponseWriter, r *http.Request)     { a.step("seal", 200)(w, r) }
-func (a *API) dispatchConsignment(w http.ResponseWriter, r *http.Request) { a.step("dispatch", 200)(w, r) }
-func (a *API) completeHandover(w http.ResponseWriter, r *http.Request)    { a.step("handover", 200)(w, r) }
-func (a *API) countersign(w http.ResponseWriter, r *http.Request)         { a.step("countersign", 200)(w, r) }
-func (a *API) createReturn(w http.ResponseWriter, r *http.Request)        { a.step("returns", 201)(w, r) }
-func (a *API) deliveryReport(w http.ResponseWriter, r *http.Request)      { a.step("report", 200)(w, r) }
+func (a *API) sealConsignment(w http.ResponseWriter, r *http.Request) { a.step("seal", 200)(w, r) }
+func (a *API) dispatchConsignment(w http.ResponseWriter, r *http.Request) {
+	a.step("dispatch", 200)(w, r)
+}
+func (a *API) completeHandover(w http.ResponseWriter, r *http.Request) { a.step("handover", 200)(w, r) }
+func (a *API) countersign(w http.ResponseWriter, r *http.Request)      { a.step("countersign", 200)(w, r) }
+func (a *API) createReturn(w http.ResponseWriter, r *http.Request)     { a.step("returns", 201)(w, r) }
+func (a *API) deliveryReport(w http.ResponseWriter, r *http.Request)   { a.step("report", 200)(w, r) }
 
 // PartyNames returns the display names of the parties for printed documents.
 func (a *API) PartyNames(ctx context.Context) (consignments.Names, error) {
