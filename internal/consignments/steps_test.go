@@ -247,3 +247,46 @@ func TestPlanImportRefusesWrongSides(t *testing.T) {
 		t.Errorf("manifest with bad totals: got %v, want invalid", err)
 	}
 }
+
+func TestVerifyBundle(t *testing.T) {
+	n := testNodes(t)
+	c, m := sealedManifest(t, 2)
+	b := bundle(t, n.ua, c, sign.KindManifest, 0, m)
+	if v, err := VerifyBundle(b, n.trust, ""); err != nil || v.Ref != c.Ref {
+		t.Fatalf("good manifest: got %v, %v", v, err)
+	}
+	untrusted := sign.TrustSet{}
+	untrusted.Add("RU", n.ru.Public())
+	if _, err := VerifyBundle(b, untrusted, ""); !errors.Is(err, sign.ErrUnknownSigner) {
+		t.Errorf("untrusted: got %v", err)
+	}
+	if _, err := VerifyBundle(b, n.trust, "XX"); !errors.Is(err, sign.ErrWrongRecipient) {
+		t.Errorf("another node: got %v", err)
+	}
+	// Signed by RU in UA's name: the author did not sign.
+	forged := bundle(t, n.ru, c, sign.KindManifest, 0, m)
+	if _, err := VerifyBundle(forged, n.trust, ""); !errors.Is(err, sign.ErrMissingSignature) {
+		t.Errorf("forged author: got %v", err)
+	}
+	bad := m
+	bad.Totals.Parcels = 9
+	if _, err := VerifyBundle(bundle(t, n.ua, c, sign.KindManifest, 0, bad), n.trust, ""); err == nil {
+		t.Error("bad totals: got nil")
+	}
+	r := Reconcile(m.Trackings(), []Scan{{Tracking: m.Parcels[0].Tracking}, {Tracking: m.Parcels[1].Tracking}}, false)
+	rc, err := BuildReceipt(c, strings.Repeat("a", 64), r, nil, t0.Add(5*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := VerifyBundle(bundle(t, n.icrc, c, sign.KindHandoverReceipt, 0, rc), n.trust, ""); err != nil {
+		t.Errorf("good receipt: %v", err)
+	}
+	rep := Report{Ref: c.Ref, From: "RU", To: "UA", Via: "ICRC", Date: t0, Lines: []ReportLine{{Tracking: m.Parcels[0].Tracking, State: "received"}}, Counts: ReportCounts{Parcels: 1, Received: 1}}
+	if _, err := VerifyBundle(bundle(t, n.ru, c, sign.KindDeliveryReport, 3, rep), n.trust, ""); err != nil {
+		t.Errorf("good report: %v", err)
+	}
+	rep.Counts.Received = 0
+	if _, err := VerifyBundle(bundle(t, n.ru, c, sign.KindDeliveryReport, 3, rep), n.trust, ""); err == nil {
+		t.Error("report with bad counts: got nil")
+	}
+}
