@@ -25,6 +25,7 @@ func (u *UI) Routes() []httpx.Route {
 	var rs []httpx.Route
 	rs = append(rs, u.accountRoutes()...)
 	rs = append(rs, u.registryRoutes()...)
+	rs = append(rs, u.casesRoutes()...)
 	return rs
 }
 
