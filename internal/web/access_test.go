@@ -75,7 +75,8 @@ func TestScope(t *testing.T) {
 	}
 }
 
-// A party registers only its own nationals; the intermediary either side's.
+// A party registers its own nationals, and the other side's nationals only
+// when it holds them; the intermediary either side's.
 func TestCreateOwnPartyOnly(t *testing.T) {
 	t.Parallel()
 	fx := newFixture(t)
@@ -84,13 +85,18 @@ func TestCreateOwnPartyOnly(t *testing.T) {
 	}
 	c := fx.login(t, "aa-reg")
 	before := countPersons(t, fx.db)
-	want(t, c.post("/persons", form("BB")), 422, "You may register only persons of your own party.")
+	want(t, c.post("/persons", form("BB")), 422, "A national of another party can be registered only when held at one of your facilities.")
 	if got := countPersons(t, fx.db); got != before {
 		t.Errorf("got %d persons, want %d", got, before)
 	}
-	if body := c.get("/persons/new").Body.String(); strings.Contains(body, `name="party"`) {
-		t.Errorf("a party user is offered a party choice")
+	held := form("BB")
+	held.Set("facility_id", id(fx.facAA))
+	if w := c.post("/persons", held); w.Code != 303 {
+		t.Errorf("a BB national held at AA's camp: got %d, want 303: %s", w.Code, w.Body)
 	}
+	other := form("BB")
+	other.Set("facility_id", id(fx.facBB))
+	want(t, c.post("/persons", other), 422)
 	if w := c.post("/persons", form("")); w.Code != 303 {
 		t.Errorf("own party: got %d, want 303", w.Code)
 	}

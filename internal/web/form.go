@@ -129,6 +129,9 @@ var messageKeys = map[string]string{
 	"unknown value":                                                "msg.unknown_value",
 	"must be en, ru or uk":                                         "msg.lang",
 	"you may edit only your own party's facilities":                "msg.own_facility",
+	"choose one of your own facilities":                            "msg.own_facility_choose",
+	"only the party holding the person records their status":       "msg.holder_records",
+	"a national of another party can be registered only when held at one of your facilities": "msg.register_held",
 }
 
 // messagePatterns translates messages that carry a value.

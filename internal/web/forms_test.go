@@ -145,14 +145,18 @@ func TestStatusEvent(t *testing.T) {
 	if !(i >= 0 && i < j && j < k) {
 		t.Errorf("timeline order: captured at %d, arrived at %d, card at %d; want oldest first", i, j, k)
 	}
-	w = c.post(path+"/status", url.Values{"type": {"transferred"}, "facility_id": {id(fx.facAA)}})
+	// A detaining party moves people only between its own places.
+	want(t, c.post(path+"/status", url.Values{"type": {"transferred"}, "facility_id": {id(fx.facAA)}}), 422, "Choose one of your own facilities")
+	ic := fx.login(t, "ic-admin")
+	ic.get(path)
+	w = ic.post(path+"/status", url.Values{"type": {"transferred"}, "facility_id": {id(fx.facAA)}})
 	if w.Code != 303 {
-		t.Fatalf("transfer: got %d, want 303: %s", w.Code, w.Body)
+		t.Fatalf("transfer by the intermediary: got %d, want 303: %s", w.Code, w.Body)
 	}
 	// Now AA holds its own national: BB no longer sees the person, the
 	// intermediary sees the transfer.
 	want(t, c.get(path), 404)
-	want(t, fx.login(t, "ic-admin").get(path), 200, "Transferred</strong> — Camp North")
+	want(t, ic.get(path), 200, "Transferred</strong> — Camp North")
 }
 
 func TestViewIsLogged(t *testing.T) {

@@ -1,10 +1,12 @@
 package web
 
 import (
+	"lifeline/internal/api"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"lifeline/internal/errs"
 	"lifeline/internal/httpx"
@@ -21,10 +23,11 @@ type personFormPage struct {
 	Parties    []Option // state parties the user may register for
 	FixedParty string   // the party, when the user cannot choose
 	Sexes      []Option
+	HeldAt     []Option // facilities where a new person may be recorded as held
 }
 
 // personFields are the fields of the person form, named as in the API.
-var personFields = []string{"category", "party", "surname", "given_name", "patronymic", "native_name", "latin_names", "sex",
+var personFields = []string{"category", "party", "facility_id", "surname", "given_name", "patronymic", "native_name", "latin_names", "sex",
 	"birth_date", "birth_place", "rank", "service_number", "father_name", "mother_maiden_name", "inform_person",
 	"correspondence_address", "nationality", "last_residence", "distinguishing_marks", "external_id", "intermediary_ref", "version"}
 
@@ -58,7 +61,9 @@ func (u *UI) renderPersonForm(w http.ResponseWriter, r *http.Request, st int, f 
 	case p != nil:
 		d.Edit, d.ID, d.FixedParty = true, p.ID, p.PartyCode
 		title = pr.T("person_edit.title", p.NativeName)
-	case me.Intermediary:
+	default:
+		// A party registers its own nationals, and the other side's
+		// nationals it holds (recorded as arrived at one of its places).
 		parties, err := u.db.Parties(r.Context())
 		if err != nil {
 			Error(w, r, err)
@@ -69,8 +74,16 @@ func (u *UI) renderPersonForm(w http.ResponseWriter, r *http.Request, st int, f 
 				d.Parties = append(d.Parties, Option{pt.Code, pt.Code + " — " + pt.Name})
 			}
 		}
-	default:
-		d.FixedParty = me.Party
+		scope := me.Party
+		if me.Intermediary {
+			scope = ""
+		}
+		facs, err := u.db.Facilities(r.Context(), scope)
+		if err != nil {
+			Error(w, r, err)
+			return
+		}
+		d.HeldAt = append([]Option{{"", pr.T("field.held_at_none")}}, facilityOptions(facs)...)
 	}
 	render(w, r, st, "person_form", title, d)
 }
@@ -166,17 +179,22 @@ func (u *UI) personCreate(w http.ResponseWriter, r *http.Request) {
 	var p registry.Person
 	personFromForm(f, &p)
 	p.PartyCode = f.Get("party")
-	if !me.Intermediary {
-		if p.PartyCode == "" {
-			p.PartyCode = me.Party
-		}
-		if p.PartyCode != me.Party {
-			f.fail(pr, "party", "msg.own_party")
+	if !me.Intermediary && p.PartyCode == "" {
+		p.PartyCode = me.Party
+	}
+	var heldAt int64
+	if v := f.Get("facility_id"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			f.fail(pr, "facility_id", "msg.no_facility")
 			u.renderPersonForm(w, r, http.StatusUnprocessableEntity, f, nil)
 			return
 		}
+		heldAt = id
 	}
-	err := u.db.Tx(r.Context(), func(tx *store.Tx) error { return tx.CreatePerson(r.Context(), actor(r), &p) })
+	// api.Register applies who may register whom (registry.CanRegister)
+	// and records the arrival in the same transaction.
+	err := api.Register(r, u.db, &p, heldAt, time.Time{})
 	if err != nil {
 		if formFailed(w, r, pr, f, err, personFields) {
 			u.renderPersonForm(w, r, formStatus(err), f, nil)

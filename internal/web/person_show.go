@@ -1,6 +1,7 @@
 package web
 
 import (
+	"lifeline/internal/api"
 	"maps"
 	"net/http"
 	"strconv"
@@ -12,7 +13,6 @@ import (
 	"lifeline/internal/httpx"
 	"lifeline/internal/i18n"
 	"lifeline/internal/registry"
-	"lifeline/internal/store"
 )
 
 // timelineEntry is one status event as the person's page shows it.
@@ -145,7 +145,8 @@ func (u *UI) personStatus(w http.ResponseWriter, r *http.Request) {
 		u.renderPerson(w, r, http.StatusUnprocessableEntity, p, f)
 		return
 	}
-	err = u.db.Tx(r.Context(), func(tx *store.Tx) error { return tx.RecordStatus(r.Context(), actor(r), &e) })
+	// The detaining party records what happens in its custody (api.RecordStatus checks it).
+	err = api.RecordStatus(r, u.db, p, &e)
 	if err != nil {
 		if k := errs.KindOf(err); k != errs.Invalid && k != errs.Conflict {
 			Error(w, r, err)
