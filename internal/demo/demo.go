@@ -56,6 +56,7 @@ type step struct {
 func steps() []step {
 	return []step{
 		{"registry", seedRegistry},
+		{"cases", seedCases},
 		{"mail", seedMail},
 	}
 }

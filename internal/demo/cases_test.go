@@ -1,0 +1,76 @@
+package demo
+
+import (
+	"context"
+	"testing"
+
+	"lifeline/internal/cases"
+	"lifeline/internal/claims"
+	"lifeline/internal/repatriation"
+	"lifeline/internal/store"
+	"lifeline/internal/store/storetest"
+)
+
+// TestSeedCases checks the repatriation story of the demo: 124 residents
+// repatriated in one closed operation, six civilians stranded for weeks
+// with an unverified refusal claim, and a case in every state.
+func TestSeedCases(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	ctx := context.Background()
+	s, err := Seed(ctx, db, Options{POWs: 20, Civilians: 300})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = s
+	ops, err := db.Operations(ctx, "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var closed *repatriation.Operation
+	for _, o := range ops {
+		if o.State == repatriation.Closed {
+			closed = o
+		}
+	}
+	if closed == nil {
+		t.Fatalf("no closed operation among %d", len(ops))
+	}
+	if h, _, _ := closed.Counts(); h != RepatriatedResidents || closed.Intermediary != "ICRC" {
+		t.Errorf("closed operation: %d handed over by %s, want %d by ICRC", h, closed.Intermediary, RepatriatedResidents)
+	}
+	stranded, err := db.Cases(ctx, store.CaseFilter{States: []cases.State{cases.AcceptanceRequested}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	people := 0
+	for _, c := range stranded {
+		people += len(c.Members)
+		if d := c.DaysWaiting(db.Now()); d < 14 {
+			t.Errorf("stranded case %d waits %d days, want weeks", c.ID, d)
+		}
+	}
+	if people != 6 {
+		t.Errorf("people awaiting acceptance = %d, want 6", people)
+	}
+	counts, err := db.CountCases(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range cases.States {
+		if counts[st] == 0 {
+			t.Errorf("no case in state %s", st)
+		}
+	}
+	cs, err := db.Claims(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var refusal, verified bool
+	for _, c := range cs {
+		refusal = refusal || (c.Subject == claims.SubjectRefusal && c.Status == claims.Unverified && c.Count == 6)
+		verified = verified || (c.Subject == claims.SubjectRepatriation && c.Status == claims.Verified)
+	}
+	if !refusal || !verified {
+		t.Errorf("claims: unverified refusal of six %v, verified repatriation %v; want both", refusal, verified)
+	}
+}
