@@ -385,3 +385,53 @@ func TestOperationStore(t *testing.T) {
 		}
 	})
 }
+
+// TestLedgerParcels reads parcels sent, delivered and undeliverable from
+// the consignment tables.
+func TestLedgerParcels(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		seed(t, db)
+		ctx := context.Background()
+		sent := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+		mustTx(t, db, func(ctx context.Context, tx *store.Tx) error {
+			var cid int64
+			err := tx.QueryRowContext(ctx, `INSERT INTO consignments (ref, kind, from_party, to_party, via_party, period, state, origin, created_at, dispatched_at, updated_at)
+				VALUES ('C-1', 'outbound', 'AA', 'BB', 'ICRC', '2026-11', 'receipted', 'local', $1, $1, $1) RETURNING id`, sent).Scan(&cid)
+			if err != nil {
+				return err
+			}
+			for i, tr := range []string{"RR000000001AA", "RR000000002AA", "RR000000003AA"} {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO consignment_parcels (consignment_id, tracking, recipient_ref, weight_grams, items, state, position, updated_at)
+					VALUES ($1, $2, 'r', 100, 1, 'dispatched', $3, $4)`, cid, tr, i, sent); err != nil {
+					return err
+				}
+			}
+			for _, d := range []struct {
+				tr, outcome string
+				days        int
+			}{{"RR000000001AA", "delivered", 3}, {"RR000000002AA", "delivered", 15}, {"RR000000003AA", "undeliverable", 4}} {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO deliveries (consignment_id, tracking, outcome, at, origin, recorded_at) VALUES ($1, $2, $3, $4, 'local', $4)`,
+					cid, d.tr, d.outcome, sent.Add(time.Duration(d.days)*24*time.Hour)); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		l, err := db.Ledger(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string][4]int{}
+		for _, r := range l.Rows() {
+			if r.From == "AA" {
+				got[r.Month] = [4]int{r.ParcelsSent, r.ParcelsDelivered, r.ParcelsUndeliverable, 0}
+				if r.Month == "2026-11" && (r.MedianDaysToDelivery == nil || *r.MedianDaysToDelivery != 3) {
+					t.Errorf("November median = %v, want 3", r.MedianDaysToDelivery)
+				}
+			}
+		}
+		if got["2026-11"] != [4]int{3, 1, 1, 0} || got["2026-12"] != [4]int{0, 1, 0, 0} {
+			t.Errorf("AA→BB parcels by month = %v, want November 3 sent, 1 delivered, 1 undeliverable; December 1 delivered", got)
+		}
+	})
+}
