@@ -117,3 +117,50 @@ type caseTable struct {
 
 // CaseTable wraps rows of cases for the case_table partial.
 func (pg *Page) CaseTable(rows []caseRow) caseTable { return caseTable{Page: pg, Rows: rows} }
+
+// waitBucket counts stranded cases whose days waiting fall in a range.
+type waitBucket struct {
+	Key     string // catalog key of the range
+	Cases   int
+	Persons int
+}
+
+// casesTile is the dashboard's part about civilians: the stranded ones by
+// days waiting, the longest waiting, and the recent operations.
+type casesTile struct {
+	Buckets    []waitBucket
+	Longest    []caseRow
+	Operations []operationRow
+	Stranded   int
+}
+
+func (u *UI) casesTile(r *http.Request) (*casesTile, error) {
+	rows, err := u.strandedCases(r)
+	if err != nil {
+		return nil, err
+	}
+	t := &casesTile{Buckets: []waitBucket{{Key: "dashboard.wait_2w"}, {Key: "dashboard.wait_1m"}, {Key: "dashboard.wait_2m"}, {Key: "dashboard.wait_more"}}}
+	for _, c := range rows {
+		i := 3
+		switch {
+		case c.Days < 14:
+			i = 0
+		case c.Days < 30:
+			i = 1
+		case c.Days < 60:
+			i = 2
+		}
+		t.Buckets[i].Cases++
+		t.Buckets[i].Persons += len(c.Members)
+		t.Stranded++
+	}
+	t.Longest = rows[:min(5, len(rows))]
+	ops, err := u.db.Operations(r.Context(), httpx.Principal(r).Scope(), 5)
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range ops {
+		t.Operations = append(t.Operations, opRow(o))
+	}
+	return t, nil
+}

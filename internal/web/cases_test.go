@@ -109,6 +109,8 @@ func TestCasesPages(t *testing.T) {
 				status int
 				texts  []string
 			}{
+				{"/", 200, []string{pr.T("stranded.title"), pr.T("dashboard.wait_1m"), pr.T("dashboard.wait_2m"), pr.N("dashboard.persons_n", 2),
+					pr.T("dashboard.recent_operations"), "OP-2026-1"}},
 				{"/cases", 200, []string{pr.T("cases.title"), fx.people[0], pr.N("cases.days", 40), pr.N("cases.days", 20), pr.T("case_state.refused")}},
 				{"/cases/stranded", 200, []string{pr.T("stranded.title"), pr.N("stranded.summary", 2, 3), pr.N("cases.days", 40)}},
 				{"/cases/" + id(fx.refused), 200, []string{pr.T("case.title", fx.refused), pr.N("cases.days", 40), "not residents of the region", "note verbale 12",

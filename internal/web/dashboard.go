@@ -19,6 +19,7 @@ type dashboardPage struct {
 	Total       int
 	ShowOverdue bool // needs persons.read: the link lists persons
 	Overdue     int
+	Cases       *casesTile // stranded civilians and recent operations, for readers of cases
 }
 
 func (u *UI) dashboard(w http.ResponseWriter, r *http.Request) {
@@ -44,6 +45,14 @@ func (u *UI) dashboard(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		d.ShowOverdue, d.Overdue = true, n
+	}
+	if p.Can(auth.CasesRead) {
+		t, err := u.casesTile(r)
+		if err != nil {
+			Error(w, r, err)
+			return
+		}
+		d.Cases = t
 	}
 	render(w, r, http.StatusOK, "dashboard", printer(r).T("dashboard.title"), d)
 }
