@@ -28,6 +28,26 @@ import (
 //
 // The entry holds no personal data: Ref and Subjects are logged as keyed
 // pseudonyms and salted commitments; pass internal identifiers, never names.
+// Day is the day of the event (store.LogDay(tx.Now())); Count is what the
+// entry counts, in Unit. One entry per event as the workflows record it:
+//
+//	type                 Party (acting)         Peer                Unit      Ref               Subjects
+//	dispatched           sending party          receiving party     parcel    consignment id    tracking numbers
+//	handed_over          intermediary           receiving party     parcel    consignment id    tracking numbers scanned
+//	received             receiving party        sending party       parcel    consignment id    tracking numbers
+//	delivered            detaining party        sending party       parcel    consignment id    tracking number(s)
+//	acknowledged         detaining party        sending party       parcel    consignment id    tracking number(s)
+//	undeliverable        detaining party        sending party       parcel    consignment id    tracking number(s)
+//	acceptance_refused   refusing (home) party  requesting party    civilian  case id           person ids of the household
+//	accepted             accepting (home) party requesting party    civilian  case id           person ids of the household
+//	repatriated          receiving (home) party handing-over party  civilian  operation id      person ids who crossed
+//	did_not_travel       handing-over party     receiving party     civilian  operation id      person ids who did not
+//
+// so that "parcels delivered to party B in December" is the sum of Count
+// over type delivered, peer B, month YYYY-12, and "civilians refused by
+// party A" over type acceptance_refused, party A. Keep Subjects to a few
+// hundred per entry (an entry is at most 64 KiB): split a large handover
+// into several entries of the same Ref.
 
 // tlogHolder keeps the node's log once loaded, and wakes the publisher
 // after appends.
