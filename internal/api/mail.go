@@ -479,7 +479,8 @@ type ItemView struct {
 	Timeline   []store.TrackStep          `json:"timeline"`
 }
 
-func (a *API) itemView(ctx context.Context, it *correspondence.Item) (*ItemView, error) {
+// ItemView gathers what staff see of an item.
+func (a *API) ItemView(ctx context.Context, it *correspondence.Item) (*ItemView, error) {
 	v := &ItemView{Item: it}
 	var err error
 	if v.Scans, err = a.app.DB.Scans(ctx, it.ID); err != nil {
@@ -500,7 +501,7 @@ func (a *API) getItem(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, err)
 		return
 	}
-	v, err := a.itemView(r.Context(), it)
+	v, err := a.ItemView(r.Context(), it)
 	if err != nil {
 		httpx.WriteError(w, r, err)
 		return
@@ -613,7 +614,7 @@ func (a *API) screeningItem(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, err)
 		return
 	}
-	v, err := a.itemView(r.Context(), it)
+	v, err := a.ItemView(r.Context(), it)
 	if err != nil {
 		httpx.WriteError(w, r, err)
 		return

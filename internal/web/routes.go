@@ -26,6 +26,7 @@ func (u *UI) Routes() []httpx.Route {
 	rs = append(rs, u.accountRoutes()...)
 	rs = append(rs, u.registryRoutes()...)
 	rs = append(rs, u.casesRoutes()...)
+	rs = append(rs, u.mailRoutes()...)
 	return rs
 }
 

@@ -1,0 +1,199 @@
+package web
+
+import (
+	"bytes"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"lifeline/internal/api"
+	"lifeline/internal/auth"
+	"lifeline/internal/blob"
+	"lifeline/internal/correspondence"
+	"lifeline/internal/errs"
+	"lifeline/internal/httpx"
+	"lifeline/internal/parcels"
+	"lifeline/internal/pdf"
+	"lifeline/internal/registry"
+	"lifeline/internal/store"
+)
+
+type mailHomePage struct {
+	Backlog   store.MailBacklog
+	Statuses  []statusCount
+	Parcels   []statusCount
+	CanIntake bool
+	CanScreen bool
+	CanPack   bool
+}
+
+type statusCount struct {
+	Key   string
+	Count int
+}
+
+func (u *UI) mailHome(w http.ResponseWriter, r *http.Request) {
+	p := httpx.Principal(r)
+	b, err := u.db.MailBacklog(r.Context(), p.Party, u.app.Now())
+	if err != nil {
+		Error(w, r, err)
+		return
+	}
+	d := mailHomePage{Backlog: b, CanIntake: p.Can(auth.MailIntake), CanScreen: p.Can(auth.MailScreen), CanPack: p.Can(auth.MailPack)}
+	for _, s := range correspondence.Statuses {
+		d.Statuses = append(d.Statuses, statusCount{string(s), b.Items[s]})
+	}
+	for _, s := range parcels.Statuses {
+		if n := b.Parcels[string(s)]; n > 0 {
+			d.Parcels = append(d.Parcels, statusCount{string(s), n})
+		}
+	}
+	render(w, r, http.StatusOK, "mail_home", printer(r).T("mail.title"), d)
+}
+
+type mailIntakePage struct {
+	Form       *Form
+	Query      string
+	Candidates []*registry.Person
+	Person     *registry.Person
+	Kinds      []Option
+	Done       *api.Intake
+	Searched   bool
+}
+
+func (u *UI) intakeKinds(r *http.Request) []Option {
+	pr := printer(r)
+	var out []Option
+	for _, k := range correspondence.IntakeKinds {
+		out = append(out, Option{string(k), pr.T("mail_kind." + string(k))})
+	}
+	return out
+}
+
+// mailIntakeShow finds the recipient by name (?q=), then shows the item
+// form for the one chosen (?person=).
+func (u *UI) mailIntakeShow(w http.ResponseWriter, r *http.Request) {
+	p := httpx.Principal(r)
+	q := r.URL.Query()
+	d := mailIntakePage{Form: newForm(url.Values{"pages": {"1"}}), Query: q.Get("q"), Kinds: u.intakeKinds(r)}
+	if id, err := strconv.ParseInt(q.Get("person"), 10, 64); err == nil && id > 0 {
+		person, err := u.db.Person(r.Context(), id)
+		if err != nil || !p.SeesPerson(person.PartyCode, person.HoldingParty) {
+			Error(w, r, errs.E("web.mailIntake", errs.NotFound, "no such person"))
+			return
+		}
+		d.Person = person
+		d.Form.Values.Set("person_id", strconv.FormatInt(id, 10))
+	} else if d.Query != "" {
+		ps, _, err := u.db.Persons(r.Context(), store.PersonFilter{Scope: p.Scope(), Text: d.Query, Limit: 20})
+		if err != nil {
+			Error(w, r, err)
+			return
+		}
+		d.Candidates, d.Searched = ps, true
+	}
+	render(w, r, http.StatusOK, "mail_intake", printer(r).T("mail.intake_title"), d)
+}
+
+// mailIntakeSubmit takes in the item. The server has parsed the
+// multipart form already (for the CSRF field); the files are checked by
+// blob.Prepare one by one.
+func (u *UI) mailIntakeSubmit(w http.ResponseWriter, r *http.Request) {
+	p := httpx.Principal(r)
+	pr := printer(r)
+	if err := r.ParseMultipartForm(32 << 20); err != nil && err != http.ErrNotMultipart {
+		Error(w, r, errs.E("web.mailIntake", errs.Invalid, "the upload could not be read"))
+		return
+	}
+	vals := r.PostForm
+	if r.MultipartForm != nil {
+		vals = url.Values(r.MultipartForm.Value)
+	}
+	f := newForm(vals)
+	d := mailIntakePage{Form: f, Kinds: u.intakeKinds(r)}
+	id, _ := strconv.ParseInt(f.Get("person_id"), 10, 64)
+	if person, err := u.db.Person(r.Context(), id); err == nil && p.SeesPerson(person.PartyCode, person.HoldingParty) {
+		d.Person = person
+	}
+	var scans []*blob.Scan
+	var err error
+	if r.MultipartForm != nil {
+		for _, fh := range r.MultipartForm.File["scan"] {
+			if fh.Size == 0 && fh.Filename == "" {
+				continue
+			}
+			file, ferr := fh.Open()
+			if ferr != nil {
+				err = errs.E("web.mailIntake", errs.Invalid, "the upload could not be read")
+				break
+			}
+			sc, perr := blob.Prepare(file, api.MailLimits())
+			file.Close()
+			if perr != nil {
+				err = &errs.Error{Op: "web.mailIntake", Kind: errs.KindOf(perr), Message: fh.Filename + ": " + message(pr, errs.MessageOf(perr)), Err: perr}
+				break
+			}
+			scans = append(scans, sc)
+		}
+	}
+	if err == nil {
+		pages, _ := strconv.Atoi(f.Get("pages"))
+		in := api.ItemInput{PersonID: id, Kind: correspondence.Kind(f.Get("kind")), Language: f.Get("language"), Pages: pages,
+			Sender: &correspondence.Sender{Name: f.Get("sender_name"), Relationship: f.Get("sender_relationship"), Contact: f.Get("sender_contact")}}
+		d.Done, err = u.mailAPI().TakeIn(r.Context(), p, correspondence.ToDetainee, in, scans)
+	}
+	if err != nil {
+		if fm := errs.FieldsOf(err); fm != nil {
+			m := map[string]string{}
+			for k, v := range fm {
+				m[strings.ReplaceAll(k, ".", "_")] = v
+			}
+			err = &errs.Error{Op: "web.mailIntake", Kind: errs.KindOf(err), Message: errs.MessageOf(err), Fields: m, Err: err}
+		}
+		f.setErr(pr, err, "kind", "language", "pages", "sender_name", "sender_relationship", "sender_contact", "person_id")
+		st, _ := httpx.Detail(r, err)
+		render(w, r, st, "mail_intake", pr.T("mail.intake_title"), d)
+		return
+	}
+	render(w, r, http.StatusCreated, "mail_intake", pr.T("mail.intake_done"), d)
+}
+
+// mailReceipt writes the receipt slip; the form carries the PIN shown at
+// intake, which is never stored.
+func (u *UI) mailReceipt(w http.ResponseWriter, r *http.Request) {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		Error(w, r, err)
+		return
+	}
+	it, err := u.db.Item(r.Context(), id)
+	if err != nil {
+		Error(w, r, err)
+		return
+	}
+	if s := httpx.Principal(r).Scope(); s != "" && it.OriginParty != s && it.DestParty != s {
+		Error(w, r, errs.E("web.mailReceipt", errs.NotFound, "not found"))
+		return
+	}
+	slip, err := u.mailAPI().ReceiptSlip(r.Context(), it, r.PostFormValue("pin"))
+	if err != nil {
+		Error(w, r, err)
+		return
+	}
+	var b bytes.Buffer
+	if err := pdf.WriteReceiptSlip(&b, slip); err != nil {
+		Error(w, r, err)
+		return
+	}
+	sendPDF(w, "receipt-"+it.Tracking, b.Bytes())
+}
+
+// sendPDF writes a PDF download named base + ".pdf".
+func sendPDF(w http.ResponseWriter, base string, b []byte) {
+	h := w.Header()
+	h.Set("Content-Type", "application/pdf")
+	h.Set("Content-Disposition", `attachment; filename="`+base+`.pdf"`)
+	h.Set("Cache-Control", "no-store")
+	w.Write(b)
+}
