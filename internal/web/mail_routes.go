@@ -77,15 +77,17 @@ func pathInt(r *http.Request, name string) (int64, error) {
 
 // MailKind, MailStatus, ParcelStatus, Flag, ScreenOutcome, Reason, Side and
 // TrackCode translate the mail domain's values.
-func (pg *Page) MailKind(k correspondence.Kind) string         { return pg.p.T("mail_kind." + string(k)) }
-func (pg *Page) MailStatus(s correspondence.Status) string     { return pg.p.T("mail_status." + string(s)) }
-func (pg *Page) ParcelStatus(s parcels.Status) string          { return pg.p.T("parcel_status." + string(s)) }
-func (pg *Page) Flag(f parcels.Flag) string                    { return pg.p.T("parcel_flag." + string(f)) }
-func (pg *Page) ScreenOutcome(o correspondence.Outcome) string { return pg.p.T("screen_outcome." + string(o)) }
-func (pg *Page) Reason(r correspondence.Reason) string         { return pg.p.T("screen_reason." + string(r)) }
-func (pg *Page) Side(s correspondence.Side) string             { return pg.p.T("screen_side." + string(s)) }
-func (pg *Page) TrackCode(c string) string                     { return pg.p.T("track_step." + c) }
-func (pg *Page) Hours(d time.Duration) string                  { return strconv.Itoa(int(d.Hours())) }
-func (pg *Page) Stamp(t time.Time) string                      { return t.UTC().Format("2006-01-02 15:04") }
-func (pg *Page) ParcelStatusKey(s string) parcels.Status       { return parcels.Status(s) }
-func (pg *Page) MailStatusKey(s string) correspondence.Status  { return correspondence.Status(s) }
+func (pg *Page) MailKind(k correspondence.Kind) string     { return pg.p.T("mail_kind." + string(k)) }
+func (pg *Page) MailStatus(s correspondence.Status) string { return pg.p.T("mail_status." + string(s)) }
+func (pg *Page) ParcelStatus(s parcels.Status) string      { return pg.p.T("parcel_status." + string(s)) }
+func (pg *Page) Flag(f parcels.Flag) string                { return pg.p.T("parcel_flag." + string(f)) }
+func (pg *Page) ScreenOutcome(o correspondence.Outcome) string {
+	return pg.p.T("screen_outcome." + string(o))
+}
+func (pg *Page) Reason(r correspondence.Reason) string        { return pg.p.T("screen_reason." + string(r)) }
+func (pg *Page) Side(s correspondence.Side) string            { return pg.p.T("screen_side." + string(s)) }
+func (pg *Page) TrackCode(c string) string                    { return pg.p.T("track_step." + c) }
+func (pg *Page) Hours(d time.Duration) string                 { return strconv.Itoa(int(d.Hours())) }
+func (pg *Page) Stamp(t time.Time) string                     { return t.UTC().Format("2006-01-02 15:04") }
+func (pg *Page) ParcelStatusKey(s string) parcels.Status      { return parcels.Status(s) }
+func (pg *Page) MailStatusKey(s string) correspondence.Status { return correspondence.Status(s) }
