@@ -40,4 +40,25 @@ func init() {
 		roles("GET "+c+"/bundle", readers...),
 		roles("POST /api/v1/bundles", logistics...),
 	)
+	const u = "/consignments/{ref}"
+	addAccess(
+		roles("GET /consignments", readers...),
+		roles("POST /consignments", logistics...),
+		roles("GET "+u, readers...),
+		roles("POST "+u+"/parcels", logistics...),
+		roles("POST "+u+"/seal", logistics...),
+		roles("POST "+u+"/dispatch", logistics...),
+		roles("GET "+u+"/handover", handover...),
+		roles("POST "+u+"/scan", handover...),
+		roles("POST "+u+"/notes", handover...),
+		roles("POST "+u+"/notes/{id}/confirm", handover...),
+		roles("POST "+u+"/handover", handover...),
+		roles("POST "+u+"/countersign", logistics...),
+		roles("GET "+u+"/deliveries", delivery...),
+		roles("POST "+u+"/deliveries", delivery...),
+		roles("POST "+u+"/deliveries/csv", delivery...),
+		roles("POST "+u+"/returns", logistics...),
+		roles("POST "+u+"/report", logistics...),
+		roles("GET "+u+"/files/{file}", readers...),
+	)
 }

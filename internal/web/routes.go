@@ -27,6 +27,7 @@ func (u *UI) Routes() []httpx.Route {
 	rs = append(rs, u.registryRoutes()...)
 	rs = append(rs, u.casesRoutes()...)
 	rs = append(rs, u.mailRoutes()...)
+	rs = append(rs, u.consignRoutes()...)
 	return rs
 }
 
