@@ -91,10 +91,14 @@ func (u *UI) renderConsign(w http.ResponseWriter, r *http.Request, st int, c *st
 }
 
 // ConsignState translates a consignment state.
-func (pg *Page) ConsignState(s consignments.State) string { return pg.p.T("consign_state." + string(s)) }
+func (pg *Page) ConsignState(s consignments.State) string {
+	return pg.p.T("consign_state." + string(s))
+}
 
 // ParcelState translates a parcel state.
-func (pg *Page) ParcelState(s consignments.ParcelState) string { return pg.p.T("parcel_state." + string(s)) }
+func (pg *Page) ParcelState(s consignments.ParcelState) string {
+	return pg.p.T("parcel_state." + string(s))
+}
 
 // BundleKind translates the kind of a signed document.
 func (pg *Page) BundleKind(k string) string { return pg.p.T("bundle_kind." + k) }
