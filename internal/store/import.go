@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -9,8 +10,12 @@ import (
 	"lifeline/internal/registry"
 )
 
-// ImportPersons inserts many validated persons in the transaction with
-// one prepared statement, and records one event for the whole import.
+// importBatch is how many persons one INSERT statement carries: 24
+// parameters each, well under the limits of both databases.
+const importBatch = 200
+
+// ImportPersons inserts many validated persons in the transaction, in
+// multi-row statements, and records one event for the whole import.
 // Each person must already be normalized and valid. A person whose
 // FacilityID is set is recorded as arrived there at ArrivedAt (or now). progress, when not
 // nil, is called after each row.
@@ -24,14 +29,77 @@ func (tx *Tx) ImportPersons(ctx context.Context, a Actor, ps []*registry.Person,
 	for _, p := range all {
 		kinds[p.Code] = string(p.Kind)
 	}
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO persons (external_id, category, party_code, surname, given_name, patronymic, native_name, latin_names,
-		sex, birth_date, birth_place, rank, service_number, father_name, mother_maiden_name, inform_person,
-		correspondence_address, nationality, last_residence, distinguishing_marks, intermediary_ref, status, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24) RETURNING id`)
-	if err != nil {
-		return mapErr(op, err)
+	// Rows go in multi-row INSERTs of importBatch rows: ids come back
+	// ascending in row order, as one writer assigns them.
+	insert := func(batch []*registry.Person) error {
+		var sb strings.Builder
+		sb.WriteString(`INSERT INTO persons (external_id, category, party_code, surname, given_name, patronymic, native_name, latin_names,
+			sex, birth_date, birth_place, rank, service_number, father_name, mother_maiden_name, inform_person,
+			correspondence_address, nationality, last_residence, distinguishing_marks, intermediary_ref, status, created_at, updated_at) VALUES `)
+		args := make([]any, 0, len(batch)*24)
+		for i, p := range batch {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			sb.WriteByte('(')
+			for j := 0; j < 24; j++ {
+				if j > 0 {
+					sb.WriteString(", ")
+				}
+				if tx.db.Dialect == SQLite {
+					sb.WriteByte('?') // positional: modernc looks $N names up one by one
+				} else {
+					sb.WriteByte('$')
+					sb.WriteString(strconv.Itoa(i*24 + j + 1))
+				}
+			}
+			sb.WriteByte(')')
+			args = append(args, personArgs(p)...)
+			args = append(args, p.Status, tx.now, tx.now)
+		}
+		sb.WriteString(" RETURNING id")
+		rows, err := tx.QueryContext(ctx, sb.String(), args...)
+		if err != nil {
+			return err
+		}
+		ids := make([]int64, 0, len(batch))
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(ids) != len(batch) {
+			return errs.E(op, errs.Internal, "inserted %d rows, got %d ids", len(batch), len(ids))
+		}
+		slices.Sort(ids)
+		for i, p := range batch {
+			p.ID = ids[i]
+		}
+		return nil
 	}
-	defer stmt.Close()
+	for i, p := range ps {
+		if kinds[p.PartyCode] != string(registry.StateParty) {
+			return errs.E(op, errs.Invalid, "row %d: party %q is not a state party", i+1, p.PartyCode)
+		}
+		p.Status, p.Version, p.CreatedAt, p.UpdatedAt = registry.StatusRegistered, 1, tx.now, tx.now
+	}
+	for lo := 0; lo < len(ps); lo += importBatch {
+		hi := min(len(ps), lo+importBatch)
+		if err := insert(ps[lo:hi]); err != nil {
+			err = mapErr(op, err)
+			if errs.Is(err, errs.Conflict) {
+				return errs.E(op, errs.Conflict, "an external id among rows %d to %d is already registered", lo+1, hi)
+			}
+			return err
+		}
+	}
 	arrive, err := tx.PrepareContext(ctx, `INSERT INTO person_events (person_id, type, occurred_at, facility_id, note, actor_id, recorded_at) VALUES ($1, $2, $3, $4, '', $5, $3)`)
 	if err != nil {
 		return mapErr(op, err)
@@ -44,19 +112,7 @@ func (tx *Tx) ImportPersons(ctx context.Context, a Actor, ps []*registry.Person,
 	defer held.Close()
 	facParty := map[int64]string{}
 	var first, last int64
-	for i, p := range ps {
-		if kinds[p.PartyCode] != string(registry.StateParty) {
-			return errs.E(op, errs.Invalid, "row %d: party %q is not a state party", i+1, p.PartyCode)
-		}
-		p.Status, p.Version, p.CreatedAt, p.UpdatedAt = registry.StatusRegistered, 1, tx.now, tx.now
-		args := append(personArgs(p), p.Status, tx.now, tx.now)
-		if err := stmt.QueryRowContext(ctx, args...).Scan(&p.ID); err != nil {
-			err = mapErr(op, err)
-			if errs.Is(err, errs.Conflict) {
-				return errs.E(op, errs.Conflict, "external id %q is already registered", p.ExternalID)
-			}
-			return err
-		}
+	for _, p := range ps {
 		if p.FacilityID != 0 {
 			hp, ok := facParty[p.FacilityID]
 			if !ok {
