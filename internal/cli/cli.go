@@ -56,6 +56,7 @@ func commands() map[string]command {
 		"log":      {"this node's transparency log: log open ENTRY, log mirror --url URL --out DIR, log key, log publish", cmdLog},
 		"witness":  {"witnesses of this node's log: witness add NAME URL KEYFILE, witness list, witness log ORIGIN KEYFILE", cmdWitness},
 		"key":      {"the node's signing key: key show", cmdKey},
+		"bench":    {"run a benchmark of the performance targets: bench search|import [--json]", cmdBench},
 	}
 }
 
