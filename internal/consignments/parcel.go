@@ -39,24 +39,35 @@ func AllFinal(states []ParcelState) bool {
 	return true
 }
 
+// FinalParcelStates lists the final parcel states.
+func FinalParcelStates() []ParcelState {
+	return []ParcelState{ParcelAcknowledged, ParcelReturned, ParcelMissing}
+}
+
 // CanClose reports whether a consignment in state c with parcels in the
 // given states may close, as an error that says why not.
 func CanClose(c State, states []ParcelState) error {
-	const op = "consignments.CanClose"
-	if err := c.CanMoveTo(Closed); err != nil {
-		return errs.Wrap(op, err)
-	}
 	open := 0
 	for _, s := range states {
 		if !s.Final() {
 			open++
 		}
 	}
-	if len(states) == 0 {
+	return CanCloseCount(c, len(states), open)
+}
+
+// CanCloseCount is CanClose for a consignment of total parcels of which
+// open are not in a final state.
+func CanCloseCount(c State, total, open int) error {
+	const op = "consignments.CanClose"
+	if err := c.CanMoveTo(Closed); err != nil {
+		return errs.Wrap(op, err)
+	}
+	if total == 0 {
 		return errs.E(op, errs.Conflict, "the consignment has no parcels")
 	}
 	if open > 0 {
-		return errs.E(op, errs.Conflict, "%d of %d parcels are not yet in a final state", open, len(states))
+		return errs.E(op, errs.Conflict, "%d of %d parcels are not yet in a final state", open, total)
 	}
 	return nil
 }

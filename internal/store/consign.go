@@ -486,15 +486,20 @@ func (tx *Tx) maybeClose(ctx context.Context, a Actor, c *Consignment) error {
 	if c.State != consignments.Receipted {
 		return nil
 	}
-	ls, err := consignmentLines(ctx, tx, c.ID)
+	final := consignments.FinalParcelStates()
+	args := []any{c.ID}
+	ph := make([]string, len(final))
+	for i, f := range final {
+		args = append(args, f)
+		ph[i] = fmt.Sprintf("$%d", i+2)
+	}
+	var total, open int
+	err := tx.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(CASE WHEN state IN (`+strings.Join(ph, ", ")+`) THEN 0 ELSE 1 END), 0)
+		FROM consignment_parcels WHERE consignment_id = $1`, args...).Scan(&total, &open)
 	if err != nil {
-		return err
+		return mapErr("store.maybeClose", err)
 	}
-	states := make([]consignments.ParcelState, len(ls))
-	for i, l := range ls {
-		states[i] = l.State
-	}
-	if consignments.CanClose(c.State, states) != nil {
+	if consignments.CanCloseCount(c.State, total, open) != nil {
 		return nil
 	}
 	if err := c.Move(consignments.Closed, tx.now); err != nil {
@@ -503,7 +508,7 @@ func (tx *Tx) maybeClose(ctx context.Context, a Actor, c *Consignment) error {
 	if err := tx.saveConsignment(ctx, c); err != nil {
 		return err
 	}
-	return tx.EventRef(ctx, a, "consignment", c.Ref, "closed", map[string]any{"parcels": len(ls)})
+	return tx.EventRef(ctx, a, "consignment", c.Ref, "closed", map[string]any{"parcels": total})
 }
 
 // DispatchConsignment sends a sealed consignment on its way: it and its

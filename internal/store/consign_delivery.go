@@ -77,7 +77,11 @@ func (tx *Tx) RecordDelivery(ctx context.Context, a Actor, ref string, d consign
 	if err != nil {
 		return "", err
 	}
-	return tx.recordDelivery(ctx, a, c, d)
+	s, err := tx.recordDelivery(ctx, a, c, d)
+	if err != nil {
+		return "", err
+	}
+	return s, tx.maybeClose(ctx, a, c)
 }
 
 // RecordDeliveries records many deliveries of one consignment: all of them
@@ -96,7 +100,7 @@ func (tx *Tx) RecordDeliveries(ctx context.Context, a Actor, ref string, ds []co
 		}
 		out[s]++
 	}
-	return out, nil
+	return out, tx.maybeClose(ctx, a, c)
 }
 
 func (tx *Tx) recordDelivery(ctx context.Context, a Actor, c *Consignment, d consignments.Delivery) (consignments.ParcelState, error) {
@@ -142,9 +146,6 @@ func (tx *Tx) recordDelivery(ctx context.Context, a Actor, c *Consignment, d con
 		return "", err
 	}
 	if err := tx.EventRef(ctx, a, "consignment", c.Ref, "delivery", map[string]any{"tracking": d.Tracking, "outcome": d.Outcome, "reason": d.Reason, "action": d.Action}); err != nil {
-		return "", err
-	}
-	if err := tx.maybeClose(ctx, a, c); err != nil {
 		return "", err
 	}
 	return consignments.After(cur, path), nil
