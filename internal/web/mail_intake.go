@@ -151,7 +151,7 @@ func (u *UI) mailIntakeSubmit(w http.ResponseWriter, r *http.Request) {
 			}
 			err = &errs.Error{Op: "web.mailIntake", Kind: errs.KindOf(err), Message: errs.MessageOf(err), Fields: m, Err: err}
 		}
-		f.setErr(pr, err, "kind", "language", "pages", "sender_name", "sender_relationship", "sender_contact", "person_id")
+		f.setErr(pr, err, "kind", "language", "pages", "sender_name", "sender_relationship", "sender_contact")
 		st, _ := httpx.Detail(r, err)
 		render(w, r, st, "mail_intake", pr.T("mail.intake_title"), d)
 		return

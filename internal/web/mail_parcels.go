@@ -29,6 +29,7 @@ func (u *UI) mailPacking(w http.ResponseWriter, r *http.Request) {
 }
 
 func (u *UI) mailPack(w http.ResponseWriter, r *http.Request) {
+	r.ParseForm()
 	f := newForm(r.PostForm)
 	in := api.PackInput{Direction: correspondence.Direction(f.Get("direction"))}
 	in.PersonID, _ = strconv.ParseInt(f.Get("person_id"), 10, 64)
@@ -155,6 +156,7 @@ func (u *UI) mailParcelSeal(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, err)
 		return
 	}
+	r.ParseForm()
 	f := newForm(r.PostForm)
 	grams, _ := strconv.Atoi(f.Get("weight_grams"))
 	err = u.db.Tx(r.Context(), func(tx *store.Tx) error {

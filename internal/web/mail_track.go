@@ -25,6 +25,7 @@ func (u *UI) trackShow(w http.ResponseWriter, r *http.Request) {
 // or anything about the recipient. A wrong PIN answers exactly like an
 // unknown number; too many failures answer 429 for a while.
 func (u *UI) trackSubmit(w http.ResponseWriter, r *http.Request) {
+	r.ParseForm()
 	pr := printer(r)
 	f := newForm(r.PostForm)
 	d := trackPage{Form: f}
