@@ -15,7 +15,7 @@ import (
 )
 
 // openLog names and loads the node's transparency log and sets a.TLog: the
-// origin is LIFELINE_LOG_ORIGIN, or "lifeline/<party>" (--party), or
+// origin is LIFELINE_LOG_ORIGIN, or "lifeline/<party>" (--node-party), or
 // "lifeline/node-<key id>", fixed the first time; the quorum is
 // LIFELINE_LOG_QUORUM (2 by default: the node and one witness of two). It
 // returns how often the log is published, LIFELINE_LOG_INTERVAL (5s by
