@@ -58,6 +58,7 @@ func steps() []step {
 		{"registry", seedRegistry},
 		{"cases", seedCases},
 		{"mail", seedMail},
+		{"consignments", seedConsignments},
 	}
 }
 
