@@ -56,6 +56,11 @@ func letterScan() (*blob.Scan, error) {
 // released or moved. A few hundred replies wait on the holding side. It
 // writes in bulk, in one transaction.
 func seedMail(ctx context.Context, db *store.DB, s *Scenario) error {
+	return seedMailSized(ctx, db, s, mailParcels, mailItems)
+}
+
+// seedMailSized is seedMail with nParcels parcels and about nItems items.
+func seedMailSized(ctx context.Context, db *store.DB, s *Scenario, nParcels, nItems int) error {
 	r := s.Rand
 	var pows []*registry.Person
 	var after int64
@@ -126,10 +131,10 @@ func seedMail(ctx context.Context, db *store.DB, s *Scenario) error {
 	// Parcels: sealed over the month, the newest still open, one open
 	// parcel per recipient at most.
 	open := map[int64]bool{}
-	for i := 0; len(m.Parcels) < mailParcels; i++ {
+	for i := 0; len(m.Parcels) < nParcels; i++ {
 		p := pows[i%len(pows)]
 		if p.HoldingParty == "" || p.FacilityID == 0 {
-			if i > 4*mailParcels {
+			if i > 4*nParcels {
 				break
 			}
 			continue
@@ -154,7 +159,7 @@ func seedMail(ctx context.Context, db *store.DB, s *Scenario) error {
 		m.Parcels = append(m.Parcels, pc)
 	}
 	// The rest of the month's items wait at each stage.
-	for i := 0; len(m.Items) < mailItems; i++ {
+	for i := 0; len(m.Items) < nItems; i++ {
 		p := pows[r.IntN(len(pows))]
 		if p.HoldingParty == "" {
 			continue
@@ -177,7 +182,7 @@ func seedMail(ctx context.Context, db *store.DB, s *Scenario) error {
 		m.Items = append(m.Items, item(p, st, now.Add(-age), -1))
 	}
 	// Replies and capture cards from the holding side.
-	for i := range 300 {
+	for i := range max(1, nItems/33) {
 		p := pows[r.IntN(len(pows))]
 		if p.HoldingParty == "" {
 			continue

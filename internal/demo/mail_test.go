@@ -2,17 +2,34 @@ package demo
 
 import (
 	"context"
+	"math/rand/v2"
 	"testing"
 
 	"lifeline/internal/correspondence"
+	"lifeline/internal/registry"
 	"lifeline/internal/store"
 	"lifeline/internal/store/storetest"
 )
 
+// smallScenario is the registry part of the demo at a tenth of its size.
+func smallScenario(t testing.TB, db *store.DB) *Scenario {
+	t.Helper()
+	ctx := context.Background()
+	s := &Scenario{Now: db.Now(), Facilities: map[string][]registry.Facility{}, POWs: map[string][]int64{}, Rand: rand.New(rand.NewPCG(7, 1)), Log: func(string, ...any) {}}
+	if err := seedBase(ctx, db, s, Options{POWs: 240, Civilians: 10, Seed: 7, Log: s.Log}); err != nil {
+		t.Fatal(err)
+	}
+	if err := seedRegistry(ctx, db, s); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 func TestSeedMail(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		if _, err := Seed(ctx, db, Options{Log: t.Logf}); err != nil {
+		s := smallScenario(t, db)
+		if err := seedMailSized(ctx, db, s, 200, 1000); err != nil {
 			t.Fatal(err)
 		}
 		byStatus := map[string]int{}
@@ -22,25 +39,27 @@ func TestSeedMail(t *testing.T) {
 		}
 		total := 0
 		for rows.Next() {
-			var s string
+			var st string
 			var n int
-			rows.Scan(&s, &n)
-			byStatus[s] = n
+			if err := rows.Scan(&st, &n); err != nil {
+				t.Fatal(err)
+			}
+			byStatus[st] = n
 			total += n
 		}
 		rows.Close()
-		for _, s := range correspondence.Statuses {
-			if byStatus[string(s)] == 0 {
-				t.Errorf("no demo item is %s", s)
+		for _, st := range correspondence.Statuses {
+			if byStatus[string(st)] == 0 {
+				t.Errorf("no demo item is %s", st)
 			}
 		}
-		if total < 9000 || total > 11000 {
-			t.Errorf("got %d items, want about 10,000", total)
+		if total < 1000 || total > 1100 {
+			t.Errorf("got %d items, want about 1,000", total)
 		}
 		var parcels, open, sealed int
-		db.Read().QueryRowContext(ctx, `SELECT count(*), sum(CASE WHEN status = 'open' THEN 1 ELSE 0 END), sum(CASE WHEN status = 'sealed' THEN 1 ELSE 0 END) FROM parcels`).Scan(&parcels, &open, &sealed)
-		if parcels != 2000 || open == 0 || sealed == 0 {
-			t.Errorf("got %d parcels (%d open, %d sealed), want 2,000 of both states", parcels, open, sealed)
+		err = db.Read().QueryRowContext(ctx, `SELECT count(*), sum(CASE WHEN status = 'open' THEN 1 ELSE 0 END), sum(CASE WHEN status = 'sealed' THEN 1 ELSE 0 END) FROM parcels`).Scan(&parcels, &open, &sealed)
+		if err != nil || parcels != 200 || open == 0 || sealed == 0 {
+			t.Errorf("got %d parcels (%d open, %d sealed) %v, want 200 of both states", parcels, open, sealed, err)
 		}
 		b, err := db.MailBacklog(ctx, "UA", db.Now())
 		if err != nil || b.Waiting == 0 || b.Overdue == 0 {
@@ -48,11 +67,28 @@ func TestSeedMail(t *testing.T) {
 		}
 		it, _, err := db.Items(ctx, store.ItemFilter{Limit: 1})
 		if err != nil || len(it) != 1 {
-			t.Fatal(err)
+			t.Fatalf("items: %v", err)
 		}
 		steps, err := db.Track(ctx, "demo-test", it[0].Tracking, MailPIN, store.DefaultTrackLimits())
 		if err != nil || len(steps) == 0 {
 			t.Errorf("tracking a demo item with the demo PIN: got %v %v", steps, err)
 		}
+		if n, _ := db.CountEvents(ctx); n < int64(total) {
+			t.Errorf("got %d events for %d items, want one at least for each", n, total)
+		}
 	})
+}
+
+// BenchmarkSeedMail measures the demo's month of mail: 2,000 parcels and
+// about 10,000 items, on SQLite.
+func BenchmarkSeedMail(b *testing.B) {
+	for b.Loop() {
+		b.StopTimer()
+		db := storetest.Open(b, store.SQLite)
+		s := smallScenario(b, db)
+		b.StartTimer()
+		if err := seedMail(context.Background(), db, s); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
