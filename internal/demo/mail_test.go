@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"lifeline/internal/api"
+	"lifeline/internal/app"
 	"lifeline/internal/correspondence"
 	"lifeline/internal/registry"
 	"lifeline/internal/store"
@@ -88,6 +90,48 @@ func BenchmarkSeedMail(b *testing.B) {
 		s := smallScenario(b, db)
 		b.StartTimer()
 		if err := seedMail(context.Background(), db, s); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// benchPrints seeds the demo month and returns the ids of its 2,000
+// parcels.
+func benchPrints(b *testing.B) (*api.API, []int64) {
+	b.Helper()
+	db := storetest.Open(b, store.SQLite)
+	s := smallScenario(b, db)
+	if err := seedMail(context.Background(), db, s); err != nil {
+		b.Fatal(err)
+	}
+	ps, _, err := db.Parcels(context.Background(), store.ParcelFilter{Limit: 5000})
+	if err != nil || len(ps) != mailParcels {
+		b.Fatalf("got %d parcels %v", len(ps), err)
+	}
+	ids := make([]int64, len(ps))
+	for i, p := range ps {
+		ids[i] = p.ID
+	}
+	return api.New(&app.App{DB: db}), ids
+}
+
+// BenchmarkLabels2000 reads 2,000 parcels from the store and prints their
+// labels on A4 sheets (target: under 3 s with the packing lists).
+func BenchmarkLabels2000(b *testing.B) {
+	a, ids := benchPrints(b)
+	for b.Loop() {
+		if _, err := a.ParcelPDF(context.Background(), ids, false); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkPackingLists2000 reads 2,000 parcels with their items from the
+// store and prints their packing lists.
+func BenchmarkPackingLists2000(b *testing.B) {
+	a, ids := benchPrints(b)
+	for b.Loop() {
+		if _, err := a.ParcelPDF(context.Background(), ids, true); err != nil {
 			b.Fatal(err)
 		}
 	}
