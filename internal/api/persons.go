@@ -1,7 +1,9 @@
 package api
 
 import (
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -192,10 +194,20 @@ func (a *API) listPersons(w http.ResponseWriter, r *http.Request) {
 	if f.Category != "" && !f.Category.Valid() {
 		bad["category"] = "must be pow, civilian_internee or displaced_civilian"
 	}
+	if f.Status != "" && !slices.Contains(registry.Statuses, f.Status) {
+		bad["status"] = "unknown status"
+	}
+	if f.Party != "" {
+		if _, err := a.app.DB.Party(r.Context(), f.Party); err != nil {
+			bad["party"] = "no party with this code"
+		}
+	}
 	if v := q.Get("facility_id"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || id <= 0 {
 			bad["facility_id"] = "must be a facility id"
+		} else if _, err := a.app.DB.Facility(r.Context(), id); err != nil {
+			bad["facility_id"] = "no such facility"
 		}
 		f.FacilityID = id
 	}
@@ -228,8 +240,14 @@ func (a *API) listPersons(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := Page[PersonView]{Items: make([]PersonView, len(ps)), NextCursor: next}
+	ids := make([]int64, len(ps))
 	for i, p := range ps {
 		out.Items[i] = a.view(p)
+		ids[i] = p.ID
+	}
+	if err := a.app.DB.RecordAccesses(r.Context(), Actor(r), "person", ids, "api.list"); err != nil {
+		httpx.WriteError(w, r, err)
+		return
 	}
 	httpx.WriteJSON(w, 200, out)
 }
@@ -290,8 +308,20 @@ type PersonInput struct {
 	DistinguishingMarks   *string   `json:"distinguishing_marks"`
 	IntermediaryRef       *string   `json:"intermediary_ref"`
 	// On POST only: where the person is held, recorded as an arrival.
-	FacilityID *int64     `json:"facility_id"`
-	ArrivedAt  *time.Time `json:"arrived_at"`
+	FacilityID *int64  `json:"facility_id"`
+	ArrivedAt  *string `json:"arrived_at"`
+}
+
+// parseTime reads an RFC 3339 time of a field.
+func parseTime(field string, s *string, bad map[string]string) time.Time {
+	if s == nil || *s == "" {
+		return time.Time{}
+	}
+	t, err := time.Parse(time.RFC3339, *s)
+	if err != nil {
+		bad[field] = "must be an RFC 3339 time such as 2026-12-01T10:00:00Z"
+	}
+	return t
 }
 
 // Apply copies the fields present in in onto p.
@@ -344,8 +374,17 @@ func Register(r *http.Request, db *store.DB, p *registry.Person, facilityID int6
 		}
 		facParty = f.PartyCode
 	}
-	if err := registry.CanRegister(pr.Party, pr.Intermediary, p.PartyCode, facParty); err != nil {
-		return err
+	// Every field error at once: the record's own, then who may register it.
+	p.Normalize()
+	fields := map[string]string{}
+	if err := p.Validate(db.Now()); err != nil {
+		maps.Copy(fields, errs.FieldsOf(err))
+	}
+	if err := registry.CanRegister(pr.Party, pr.Intermediary, p.PartyCode, facParty); err != nil && fields["party"] == "" {
+		maps.Copy(fields, errs.FieldsOf(err))
+	}
+	if len(fields) > 0 {
+		return errs.Fields("api.Register", fields)
 	}
 	return db.Tx(ctx, func(tx *store.Tx) error {
 		if err := tx.CreatePerson(ctx, Actor(r), p); err != nil {
@@ -354,7 +393,11 @@ func Register(r *http.Request, db *store.DB, p *registry.Person, facilityID int6
 		if facilityID == 0 {
 			return nil
 		}
-		return tx.RecordStatus(ctx, Actor(r), &registry.Event{PersonID: p.ID, Type: registry.Arrived, FacilityID: facilityID, OccurredAt: arrived})
+		err := tx.RecordStatus(ctx, Actor(r), &registry.Event{PersonID: p.ID, Type: registry.Arrived, FacilityID: facilityID, OccurredAt: arrived})
+		if msg := errs.FieldsOf(err)["occurred_at"]; msg != "" {
+			return errs.Fields("api.Register", map[string]string{"arrived_at": msg})
+		}
+		return err
 	})
 }
 
@@ -371,12 +414,14 @@ func (a *API) createPerson(w http.ResponseWriter, r *http.Request) {
 	var p registry.Person
 	in.Apply(&p)
 	var fac int64
-	var arrived time.Time
 	if in.FacilityID != nil {
 		fac = *in.FacilityID
 	}
-	if in.ArrivedAt != nil {
-		arrived = *in.ArrivedAt
+	bad := map[string]string{}
+	arrived := parseTime("arrived_at", in.ArrivedAt, bad)
+	if len(bad) > 0 {
+		httpx.WriteError(w, r, errs.Fields("api.createPerson", bad))
+		return
 	}
 	if err := Register(r, a.app.DB, &p, fac, arrived); err != nil {
 		httpx.WriteError(w, r, err)
@@ -434,6 +479,9 @@ func (a *API) personEvents(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	es, err := a.app.DB.PersonEvents(r.Context(), p.ID)
+	if err == nil {
+		err = a.app.DB.RecordAccess(r.Context(), Actor(r), "person", p.ID, "api.events")
+	}
 	if err != nil {
 		httpx.WriteError(w, r, err)
 		return
@@ -443,10 +491,10 @@ func (a *API) personEvents(w http.ResponseWriter, r *http.Request) {
 
 // EventInput is the body of POST /persons/{id}/events.
 type EventInput struct {
-	Type       string     `json:"type"`
-	OccurredAt *time.Time `json:"occurred_at"`
-	FacilityID int64      `json:"facility_id"`
-	Note       string     `json:"note"`
+	Type       string  `json:"type"`
+	OccurredAt *string `json:"occurred_at"`
+	FacilityID int64   `json:"facility_id"`
+	Note       string  `json:"note"`
 }
 
 func (a *API) recordEvent(w http.ResponseWriter, r *http.Request) {
@@ -460,12 +508,14 @@ func (a *API) recordEvent(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, err)
 		return
 	}
-	e := registry.Event{PersonID: p.ID, Type: registry.EventType(in.Type), FacilityID: in.FacilityID, Note: in.Note}
-	if in.OccurredAt != nil {
-		e.OccurredAt = *in.OccurredAt
-	}
+	bad := map[string]string{}
+	e := registry.Event{PersonID: p.ID, Type: registry.EventType(in.Type), FacilityID: in.FacilityID, Note: in.Note,
+		OccurredAt: parseTime("occurred_at", in.OccurredAt, bad)}
 	if len([]rune(e.Note)) > 1000 {
-		httpx.WriteError(w, r, errs.Fields("api.recordEvent", map[string]string{"note": "at most 1000 characters"}))
+		bad["note"] = "at most 1000 characters"
+	}
+	if len(bad) > 0 {
+		httpx.WriteError(w, r, errs.Fields("api.recordEvent", bad))
 		return
 	}
 	if err := RecordStatus(r, a.app.DB, p, &e); err != nil {

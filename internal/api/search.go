@@ -67,5 +67,13 @@ func (a *API) searchPersons(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, err)
 		return
 	}
+	ids := make([]int64, len(rs))
+	for i, h := range rs {
+		ids[i] = h.ID
+	}
+	if err := a.app.DB.RecordAccesses(r.Context(), Actor(r), "person", ids, "api.search"); err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
 	httpx.WriteJSON(w, 200, Page[Hit]{Items: Hits(rs)})
 }

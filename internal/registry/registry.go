@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"lifeline/internal/errs"
@@ -262,8 +263,8 @@ func (p *Person) Validate(now time.Time) error {
 		if utf8.RuneCountInString(v) > n {
 			m[field] = fmt.Sprintf("at most %d characters", n)
 		}
-		if !utf8.ValidString(v) {
-			m[field] = "not valid text"
+		if !ValidText(v) {
+			m[field] = "contains characters that are not text (control characters or invalid bytes)"
 		}
 	}
 	check("surname", p.Surname, 100)
@@ -288,11 +289,29 @@ func (p *Person) Validate(now time.Time) error {
 		if utf8.RuneCountInString(n) > 300 {
 			m["latin_names"] = "each spelling at most 300 characters"
 		}
+		if !ValidText(n) {
+			m["latin_names"] = "contains characters that are not text (control characters or invalid bytes)"
+		}
 	}
 	if len(m) > 0 {
 		return errs.Fields("registry.Person.Validate", m)
 	}
 	return nil
+}
+
+// ValidText reports whether s is valid UTF-8 without control characters
+// (tabs and line breaks aside) or the replacement character that invalid
+// bytes decode to.
+func ValidText(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if r == utf8.RuneError || (unicode.IsControl(r) && r != '\n' && r != '\t' && r != '\r') {
+			return false
+		}
+	}
+	return true
 }
 
 // CanRegister reports whether a user of party userParty (or of the

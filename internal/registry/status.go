@@ -178,3 +178,14 @@ func CardOverdue(st Status, arrived, sent *time.Time, now time.Time) bool {
 	}
 	return arrived != nil && sent == nil && now.Sub(*arrived) > CardDeadline
 }
+
+// BeforeBirth reports whether t lies before the earliest day a partial
+// birth date (YYYY, YYYY-MM or YYYY-MM-DD) allows.
+func BeforeBirth(birth string, t time.Time) bool {
+	layout := map[int]string{4: "2006", 7: "2006-01", 10: "2006-01-02"}[len(birth)]
+	if layout == "" {
+		return false
+	}
+	b, err := time.Parse(layout, birth)
+	return err == nil && t.Before(b)
+}

@@ -14,6 +14,7 @@ func init() {
 		row("GET /{$}", loggedIn),
 		roles("GET /persons", readers...),
 		roles("GET /persons/new", writers...),
+		roles("POST /persons/search", readers...),
 		roles("POST /persons", writers...),
 		roles("GET /persons/{id}", readers...),
 		roles("GET /persons/{id}/edit", writers...),

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"strconv"
+	"strings"
 	"time"
 
 	"lifeline/internal/errs"
@@ -87,6 +88,33 @@ func (db *DB) RecordAccess(ctx context.Context, a Actor, entity string, id int64
 		_, err := tx.ExecContext(ctx, `INSERT INTO access_log (at, user_id, party, entity, entity_id, action) VALUES ($1, $2, $3, $4, $5, $6)`,
 			tx.now, a.UserID, a.Party, entity, strconv.FormatInt(id, 10), action)
 		return mapErr("store.RecordAccess", err)
+	})
+}
+
+// RecordAccesses appends one access-log row per record shown at once (a
+// list, search results, an export), in its own transaction.
+func (db *DB) RecordAccesses(ctx context.Context, a Actor, entity string, ids []int64, action string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	return db.Tx(ctx, func(tx *Tx) error {
+		for lo := 0; lo < len(ids); lo += 500 {
+			hi := min(len(ids), lo+500)
+			var sb strings.Builder
+			sb.WriteString(`INSERT INTO access_log (at, user_id, party, entity, entity_id, action) VALUES `)
+			args := []any{tx.now, a.UserID, a.Party, entity, action}
+			for i, id := range ids[lo:hi] {
+				if i > 0 {
+					sb.WriteString(", ")
+				}
+				args = append(args, strconv.FormatInt(id, 10))
+				sb.WriteString("($1, $2, $3, $4, $" + strconv.Itoa(len(args)) + ", $5)")
+			}
+			if _, err := tx.ExecContext(ctx, sb.String(), args...); err != nil {
+				return mapErr("store.RecordAccesses", err)
+			}
+		}
+		return nil
 	})
 }
 

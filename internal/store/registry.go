@@ -490,7 +490,8 @@ func (tx *Tx) RecordStatus(ctx context.Context, a Actor, e *registry.Event) erro
 	if err != nil {
 		return err
 	}
-	if _, err := getPerson(ctx, tx, e.PersonID); err != nil {
+	person, err := getPerson(ctx, tx, e.PersonID)
+	if err != nil {
 		return err
 	}
 	if e.OccurredAt.IsZero() {
@@ -499,6 +500,9 @@ func (tx *Tx) RecordStatus(ctx context.Context, a Actor, e *registry.Event) erro
 	e.OccurredAt = e.OccurredAt.UTC()
 	if e.OccurredAt.After(tx.now.Add(5 * time.Minute)) {
 		return errs.Fields(op, map[string]string{"occurred_at": "cannot be in the future"})
+	}
+	if registry.BeforeBirth(person.BirthDate, e.OccurredAt) {
+		return errs.Fields(op, map[string]string{"occurred_at": "cannot be before the person's birth"})
 	}
 	if n := len(history); n > 0 && e.OccurredAt.Before(history[n-1].OccurredAt) {
 		return errs.Fields(op, map[string]string{"occurred_at": "cannot be before the last recorded event (" + history[n-1].OccurredAt.Format("2006-01-02 15:04") + ")"})

@@ -130,7 +130,9 @@ var messageKeys = map[string]string{
 	"must be en, ru or uk":                                         "msg.lang",
 	"you may edit only your own party's facilities":                "msg.own_facility",
 	"choose one of your own facilities":                            "msg.own_facility_choose",
-	"only the party holding the person records their status":       "msg.holder_records",
+	"cannot be before the person's birth":                          "msg.before_birth",
+	"contains characters that are not text (control characters or invalid bytes)":            "msg.not_text",
+	"only the party holding the person records their status":                                 "msg.holder_records",
 	"a national of another party can be registered only when held at one of your facilities": "msg.register_held",
 }
 

@@ -60,7 +60,7 @@ func (u *UI) renderPersonForm(w http.ResponseWriter, r *http.Request, st int, f 
 	switch {
 	case p != nil:
 		d.Edit, d.ID, d.FixedParty = true, p.ID, p.PartyCode
-		title = pr.T("person_edit.title", p.NativeName)
+		title = pr.T("person_edit.title", "#"+strconv.FormatInt(p.ID, 10))
 	default:
 		// A party registers its own nationals, and the other side's
 		// nationals it holds (recorded as arrived at one of its places).

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -39,11 +40,42 @@ type personListPage struct {
 const pageSize = 50
 
 func (u *UI) personList(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Query().Get("q") != "" {
+		// Names never travel in URLs: a name search is a POST.
+		q := r.URL.Query()
+		q.Del("q")
+		http.Redirect(w, r, "/persons?"+q.Encode(), http.StatusSeeOther)
+		return
+	}
+	u.renderPersonList(w, r, r.URL.Query())
+}
+
+// personSearch is the filter form with a name: POSTed, so that the name
+// stays out of URLs, browser history and proxy logs.
+func (u *UI) personSearch(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		Error(w, r, errs.WrapKind("web.personSearch", errs.Invalid, err))
+		return
+	}
+	v := url.Values{}
+	for _, k := range []string{"q", "category", "status", "facility", "overdue"} {
+		if x := strings.TrimSpace(r.PostForm.Get(k)); x != "" {
+			v.Set(k, x)
+		}
+	}
+	if v.Get("q") == "" {
+		http.Redirect(w, r, "/persons?"+v.Encode(), http.StatusSeeOther)
+		return
+	}
+	u.renderPersonList(w, r, v)
+}
+
+func (u *UI) renderPersonList(w http.ResponseWriter, r *http.Request, values url.Values) {
 	const op = "web.personList"
 	ctx := r.Context()
 	p := httpx.Principal(r)
 	pr := printer(r)
-	f := newForm(r.URL.Query())
+	f := newForm(values)
 	now := u.app.Now()
 	filter := store.PersonFilter{Scope: p.Scope(), Text: f.Get("q"), Limit: pageSize}
 	bad := map[string]string{}
@@ -114,6 +146,19 @@ func (u *UI) personList(w http.ResponseWriter, r *http.Request) {
 		}
 		slices.SortFunc(persons, func(a, b *registry.Person) int { return rank[a.ID] - rank[b.ID] })
 		next = ""
+	}
+	// Every person shown is an access to a sensitive record.
+	ids := make([]int64, len(persons))
+	for i, ps := range persons {
+		ids[i] = ps.ID
+	}
+	action := "list"
+	if why != nil {
+		action = "search"
+	}
+	if err := u.db.RecordAccesses(ctx, actor(r), "person", ids, action); err != nil {
+		Error(w, r, err)
+		return
 	}
 	facNames := facilityNames(facilities)
 	d := personListPage{

@@ -99,7 +99,8 @@ func (u *UI) renderPerson(w http.ResponseWriter, r *http.Request, st int, p *reg
 	for _, e := range events {
 		d.Timeline = append(d.Timeline, timelineEntry{Event: e, Facility: names[e.FacilityID]})
 	}
-	render(w, r, st, "person", p.NativeName, d)
+	// The page title names no one: titles end up in history and tab lists.
+	render(w, r, st, "person", printer(r).T("person.page_title", strconv.FormatInt(p.ID, 10)), d)
 }
 
 func eventTypeOptions(pr *i18n.Printer) []Option {

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -12,17 +13,27 @@ func TestPersonListSearch(t *testing.T) {
 	fx := newFixture(t)
 	aa := fx.login(t, "aa-reg")
 	for _, q := range []string{"Scherbak Andrey", "Щербак Андрей", "andriy shcherbak"} {
-		body := want(t, aa.get("/persons?q="+urlQuery(q)), http.StatusOK, fx.nameAA)
+		body := want(t, aa.post("/persons/search", url.Values{"q": {q}}), http.StatusOK, fx.nameAA)
 		if !strings.Contains(body, "surname") {
 			t.Errorf("%q: the result does not say why it matched", q)
 		}
 	}
 	// Party AA neither owns nor holds BB's prisoner.
-	body := want(t, aa.get("/persons?q="+urlQuery("Ivanov Ivan")), http.StatusOK)
+	body := want(t, aa.post("/persons/search", url.Values{"q": {"Ivanov Ivan"}}), http.StatusOK)
 	if strings.Contains(body, fx.nameBB) {
 		t.Error("AA found BB's national held by BB")
 	}
-	want(t, aa.get("/persons?q="+urlQuery(strings.Repeat("Щ", 300))), http.StatusOK, "200")
+	want(t, aa.post("/persons/search", url.Values{"q": {strings.Repeat("Щ", 300)}}), http.StatusOK, "200")
+	// A name in a URL is sent away; the name does not come back in the redirect.
+	w := aa.get("/persons?q=" + urlQuery("Щербак") + "&category=pow")
+	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/persons?category=pow" {
+		t.Errorf("GET with a name: got %d to %q", w.Code, w.Header().Get("Location"))
+	}
+	// Each person a search shows is recorded as an access.
+	acc, err := fx.db.AccessLog(context.Background(), "person", fx.pAA)
+	if err != nil || len(acc) < 3 {
+		t.Errorf("access log of the found person: got %d rows (%v), want one per search", len(acc), err)
+	}
 }
 
 func urlQuery(s string) string { return url.QueryEscape(s) }
