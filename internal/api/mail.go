@@ -180,6 +180,9 @@ func readUploadFiles(r *http.Request) ([]*blob.Scan, error) {
 		if err != nil {
 			return nil, bodyErr(op, err)
 		}
+		if part.FileName() == "" && part.FormName() != "scan" {
+			return nil, errs.Fields(op, map[string]string{part.FormName(): "unknown field; send the files as scan"})
+		}
 		if len(out) == store.MaxScans {
 			return nil, errs.Fields(op, map[string]string{"scan": "at most 20 scans an item"})
 		}
@@ -623,8 +626,8 @@ func (a *API) screeningItem(w http.ResponseWriter, r *http.Request) {
 }
 
 // ScanContent returns a scan of a visible item (or its thumbnail) and
-// records the view in the access log: every view of an original is on
-// record (SCR-3).
+// records the view in the access log: every view of a scan, the original
+// kept beside a redaction included, is on record (SCR-3).
 func (a *API) ScanContent(ctx context.Context, p *auth.Principal, it *correspondence.Item, scanID int64, thumb bool) (string, []byte, error) {
 	scans, err := a.app.DB.Scans(ctx, it.ID)
 	if err != nil {
@@ -634,13 +637,14 @@ func (a *API) ScanContent(ctx context.Context, p *auth.Principal, it *correspond
 		if s.ID != scanID {
 			continue
 		}
-		key, typ := s.Key, s.Type
+		key, typ, action := s.Key, s.Type, "view_"+s.Role
 		if thumb {
 			if s.ThumbKey == "" {
 				return "", nil, errs.E("api.ScanContent", errs.NotFound, "a PDF has no thumbnail")
 			}
-			key, typ = s.ThumbKey, string(blob.JPEG)
-		} else if err := a.app.DB.RecordAccess(ctx, store.Actor{UserID: p.UserID, Name: p.Name, Party: p.Party}, "item_scan", s.ID, "view_"+s.Role); err != nil {
+			key, typ, action = s.ThumbKey, string(blob.JPEG), action+"_thumbnail"
+		}
+		if err := a.app.DB.RecordAccess(ctx, store.Actor{UserID: p.UserID, Name: p.Name, Party: p.Party}, "item_scan", s.ID, action); err != nil {
 			return "", nil, err
 		}
 		b, err := Blobs(a.app).Get(ctx, a.app.DB.Read(), key)

@@ -8,6 +8,7 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
+	"image/png"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -110,13 +111,16 @@ type filePart struct {
 	body               io.Reader
 }
 
-// multipartBody streams a form with a JSON field and files.
+// multipartBody streams a form with a JSON field (none when field is "")
+// and files.
 func multipartBody(field string, meta any, files ...filePart) (io.Reader, string) {
 	pr, pw := io.Pipe()
 	mw := multipart.NewWriter(pw)
 	go func() {
-		j, _ := json.Marshal(meta)
-		mw.WriteField(field, string(j))
+		if field != "" {
+			j, _ := json.Marshal(meta)
+			mw.WriteField(field, string(j))
+		}
 		for _, f := range files {
 			h := textproto.MIMEHeader{}
 			h.Set("Content-Disposition", `form-data; name="`+f.field+`"; filename="`+f.name+`"`)
@@ -497,4 +501,68 @@ func TestMailRedirect(t *testing.T) {
 			t.Errorf("return after the redirect: got %d %v, want 409", st, b)
 		}
 	})
+}
+
+func TestMailRedactionAndScanUpload(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newMailEnv(t, db)
+		st, b := e.do("clerk-a", "POST", "/api/v1/items", map[string]any{"person_id": e.pow, "kind": "letter", "pages": 2,
+			"sender": map[string]any{"name": "Олена", "relationship": "mother", "contact": "Kyiv"}})
+		if st != 201 || len(b["scans"].([]any)) != 0 {
+			t.Fatalf("JSON intake: got %d %v", st, b)
+		}
+		id := num(b["item"].(map[string]any)["id"])
+		// The scan follows as a raw body, then as a form.
+		st, raw, _ := e.raw("clerk-a", "POST", path("/api/v1/items/", id, "/scans"), bytes.NewReader(photo(t)), "image/jpeg")
+		if st != 201 {
+			t.Fatalf("raw scan: got %d %s", st, raw)
+		}
+		body, ct := multipartBody("", nil, filePart{"scan", "page2.jpg", "image/jpeg", bytes.NewReader(photo(t))})
+		if st, raw, _ := e.raw("clerk-a", "POST", path("/api/v1/items/", id, "/scans"), body, ct); st != 201 {
+			t.Fatalf("form scan: got %d %s", st, raw)
+		}
+		if st, raw, _ := e.raw("clerk-a", "POST", path("/api/v1/items/", id, "/scans"), strings.NewReader("%PDF-1.4 /JS (x) %%EOF"), "application/pdf"); st != 422 {
+			t.Errorf("a PDF with JavaScript as a raw scan: got %d %s", st, raw)
+		}
+		var blobs int
+		db.Read().QueryRowContext(context.Background(), `SELECT count(*) FROM blobs`).Scan(&blobs)
+		if blobs != 2 {
+			t.Errorf("the same photo twice: got %d blobs (scan and thumbnail), want 2: stored once", blobs)
+		}
+		if st, b := e.do("screener-a", "POST", path("/api/v1/screening/items/", id), map[string]any{"outcome": "approved"}); st != 201 {
+			t.Fatalf("AA: got %d %v", st, b)
+		}
+		// BB redacts: the decision and the redacted scan in one form.
+		if st, b := e.do("screener-b", "POST", path("/api/v1/screening/items/", id), map[string]any{"outcome": "redacted"}); st != 422 {
+			t.Fatalf("a redaction without its scan: got %d %v, want 422", st, b)
+		}
+		body, ct = multipartBody("decision", map[string]any{"outcome": "redacted", "note": "a place name blacked out"},
+			filePart{"redacted", "redacted.png", "image/png", bytes.NewReader(redactedPNG(t))})
+		st, raw, _ = e.raw("screener-b", "POST", path("/api/v1/screening/items/", id), body, ct)
+		if st != 201 {
+			t.Fatalf("redaction: got %d %s", st, raw)
+		}
+		st, v := e.do("screener-b", "GET", path("/api/v1/screening/items/", id), nil)
+		scans := v["scans"].([]any)
+		if st != 200 || len(scans) != 3 || v["item"].(map[string]any)["status"] != "redacted" {
+			t.Fatalf("after redaction: got %d %v", st, v)
+		}
+		roles := map[string]int{}
+		for _, s := range scans {
+			roles[s.(map[string]any)["role"].(string)]++
+		}
+		if roles["original"] != 2 || roles["redacted"] != 1 {
+			t.Errorf("scans by role: got %v, want the 2 originals kept and 1 redacted", roles)
+		}
+	})
+}
+
+func redactedPNG(t *testing.T) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	img := image.NewGray(image.Rect(0, 0, 40, 30))
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }

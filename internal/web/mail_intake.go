@@ -60,12 +60,24 @@ type mailIntakePage struct {
 	Kinds      []Option
 	Done       *api.Intake
 	Searched   bool
+	Reply      bool // the person is held by the user's party: the form registers their reply
 }
 
-func (u *UI) intakeKinds(r *http.Request) []Option {
+// replyHere reports whether p's party holds person, so that the intake
+// form registers the person's reply to their family (issue 3, 8).
+func replyHere(p *auth.Principal, person *registry.Person) bool {
+	return person != nil && person.HoldingParty == p.Party && person.PartyCode != p.Party
+}
+
+func (u *UI) intakeKinds(r *http.Request, reply bool) []Option {
 	pr := printer(r)
 	var out []Option
-	for _, k := range correspondence.IntakeKinds {
+	kinds := correspondence.IntakeKinds
+	if reply {
+		kinds = []correspondence.Kind{correspondence.Letter, correspondence.Card, correspondence.CaptureCard, correspondence.Drawing,
+			correspondence.Photograph, correspondence.LegalDocument, correspondence.Complaint}
+	}
+	for _, k := range kinds {
 		out = append(out, Option{string(k), pr.T("mail_kind." + string(k))})
 	}
 	return out
@@ -76,14 +88,15 @@ func (u *UI) intakeKinds(r *http.Request) []Option {
 func (u *UI) mailIntakeShow(w http.ResponseWriter, r *http.Request) {
 	p := httpx.Principal(r)
 	q := r.URL.Query()
-	d := mailIntakePage{Form: newForm(url.Values{"pages": {"1"}}), Query: q.Get("q"), Kinds: u.intakeKinds(r)}
+	d := mailIntakePage{Form: newForm(url.Values{"pages": {"1"}}), Query: q.Get("q"), Kinds: u.intakeKinds(r, false)}
 	if id, err := strconv.ParseInt(q.Get("person"), 10, 64); err == nil && id > 0 {
 		person, err := u.db.Person(r.Context(), id)
 		if err != nil || !p.SeesPerson(person.PartyCode, person.HoldingParty) {
 			Error(w, r, errs.E("web.mailIntake", errs.NotFound, "no such person"))
 			return
 		}
-		d.Person = person
+		d.Person, d.Reply = person, replyHere(p, person)
+		d.Kinds = u.intakeKinds(r, d.Reply)
 		d.Form.Values.Set("person_id", strconv.FormatInt(id, 10))
 	} else if d.Query != "" {
 		ps, _, err := u.db.Persons(r.Context(), store.PersonFilter{Scope: p.Scope(), Text: d.Query, Limit: 20})
@@ -111,11 +124,12 @@ func (u *UI) mailIntakeSubmit(w http.ResponseWriter, r *http.Request) {
 		vals = url.Values(r.MultipartForm.Value)
 	}
 	f := newForm(vals)
-	d := mailIntakePage{Form: f, Kinds: u.intakeKinds(r)}
+	d := mailIntakePage{Form: f}
 	id, _ := strconv.ParseInt(f.Get("person_id"), 10, 64)
 	if person, err := u.db.Person(r.Context(), id); err == nil && p.SeesPerson(person.PartyCode, person.HoldingParty) {
-		d.Person = person
+		d.Person, d.Reply = person, replyHere(p, person)
 	}
+	d.Kinds = u.intakeKinds(r, d.Reply)
 	var scans []*blob.Scan
 	var err error
 	if r.MultipartForm != nil {
@@ -141,7 +155,14 @@ func (u *UI) mailIntakeSubmit(w http.ResponseWriter, r *http.Request) {
 		pages, _ := strconv.Atoi(f.Get("pages"))
 		in := api.ItemInput{PersonID: id, Kind: correspondence.Kind(f.Get("kind")), Language: f.Get("language"), Pages: pages,
 			Sender: &correspondence.Sender{Name: f.Get("sender_name"), Relationship: f.Get("sender_relationship"), Contact: f.Get("sender_contact")}}
-		d.Done, err = u.mailAPI().TakeIn(r.Context(), p, correspondence.ToDetainee, in, scans)
+		dir := correspondence.ToDetainee
+		if d.Reply {
+			dir = correspondence.Reply
+			if in.InReplyTo = f.Get("in_reply_to"); in.InReplyTo != "" {
+				in.Sender = nil
+			}
+		}
+		d.Done, err = u.mailAPI().TakeIn(r.Context(), p, dir, in, scans)
 	}
 	if err != nil {
 		if fm := errs.FieldsOf(err); fm != nil {
@@ -151,7 +172,7 @@ func (u *UI) mailIntakeSubmit(w http.ResponseWriter, r *http.Request) {
 			}
 			err = &errs.Error{Op: "web.mailIntake", Kind: errs.KindOf(err), Message: errs.MessageOf(err), Fields: m, Err: err}
 		}
-		f.setErr(pr, err, "kind", "language", "pages", "sender_name", "sender_relationship", "sender_contact")
+		f.setErr(pr, err, "kind", "language", "pages", "sender_name", "sender_relationship", "sender_contact", "in_reply_to")
 		st, _ := httpx.Detail(r, err)
 		render(w, r, st, "mail_intake", pr.T("mail.intake_title"), d)
 		return

@@ -236,3 +236,30 @@ func TestMailBrowser(t *testing.T) {
 		t.Errorf("label of %s: got %q %v, want a PDF", parcel, got, err)
 	}
 }
+
+func TestMailReplyPage(t *testing.T) {
+	fx := newFixture(t)
+	mailReady(t, fx)
+	ctx := context.Background()
+	err := fx.db.Tx(ctx, func(tx *store.Tx) error {
+		return tx.CreateUser(ctx, store.System, &store.User{Name: "bb-clerk", Role: "clerk", PartyCode: "BB"}, password)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := fx.login(t, "bb-clerk")
+	person := strconv.FormatInt(fx.pAA, 10)
+	want(t, c.get("/mail/intake?person="+person), 200, "This person is held by your party", "In reply to (tracking number)", "Capture card")
+	want(t, c.post("/mail/intake", url.Values{"person_id": {person}, "kind": {"letter"}, "in_reply_to": {"RR999999994UA"}}), 422, "check digit")
+	w := c.post("/mail/intake", url.Values{"person_id": {person}, "kind": {"capture_card"},
+		"sender_name": {"Олена Щербак"}, "sender_relationship": {"mother"}, "sender_contact": {"Kyiv"}})
+	body := want(t, w, 201, "Item taken in")
+	tr := trackingRE.FindStringSubmatch(body)
+	if tr == nil || !strings.HasPrefix(tr[1], "RB") {
+		t.Fatalf("reply tracking: %v", tr)
+	}
+	it, err := fx.db.ItemByTracking(ctx, tr[1])
+	if err != nil || it.Direction != "reply" || it.OriginParty != "BB" || it.DestParty != "AA" || it.Status != "approved" {
+		t.Errorf("reply item: got %+v %v", it, err)
+	}
+}
