@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"lifeline/internal/store"
 )
 
 // run runs the command line in-process and returns the exit code and output.
@@ -152,6 +154,15 @@ func TestEndToEnd(t *testing.T) {
 	out = mustRun("", "export", "persons", data, "--format", "csv")
 	if !strings.Contains(out, "UA-1,pow,UA") || strings.Count(out, "\n") != 2 {
 		t.Fatalf("export csv: got %q", out)
+	}
+	db, err := store.Open(context.Background(), filepath.Join(dir, "node", "lifeline.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	acc, err := db.AccessLog(context.Background(), "person", 1)
+	db.Close()
+	if err != nil || len(acc) == 0 || acc[0].Action != "export.csv" {
+		t.Fatalf("the export was not recorded in the access log: %+v (%v)", acc, err)
 	}
 	var hits []map[string]any
 	out = mustRun("", "search", data, "--json", "--limit", "5", "Scherbak Andrey")

@@ -44,6 +44,14 @@ func cmdExport(e *Env, args []string) error {
 		}
 		after = ps[len(ps)-1].ID
 	}
+	// An export shows every record: each is an access, by the operator.
+	ids := make([]int64, len(all))
+	for i, p := range all {
+		ids[i] = p.ID
+	}
+	if err := db.RecordAccesses(e.Ctx, store.Actor{Name: "cli", Party: *party}, "person", ids, "export."+*format); err != nil {
+		return err
+	}
 	w := bufio.NewWriter(e.Stdout)
 	defer w.Flush()
 	switch *format {

@@ -18,7 +18,11 @@ import (
 
 func cmdImport(e *Env, args []string) error {
 	if len(args) == 0 || args[0] != "persons" {
-		fmt.Fprintln(e.Stderr, "Usage: lifeline import persons [--format csv|pfif] [--skip-invalid] FILE")
+		if len(args) > 0 && args[0] != "-h" && args[0] != "--help" {
+			fmt.Fprintf(e.Stderr, "lifeline import: what to import comes first: persons, not %q\n", args[0])
+		}
+		fmt.Fprintln(e.Stderr, "Usage: lifeline import persons [--format csv|pfif] [--party CODE] [--skip-invalid] [--json] FILE")
+		fmt.Fprintln(e.Stderr, "Run lifeline import persons -h for the flags.")
 		return errUsage
 	}
 	var cfg config.Config

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"lifeline/internal/config"
+	"lifeline/internal/store"
 )
 
 func cmdMigrate(e *Env, args []string) error {
@@ -17,6 +18,6 @@ func cmdMigrate(e *Env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	fmt.Fprintf(e.Stdout, "migrated %s (%s)\n", config.Mask(cfg.DB), db.Dialect)
+	fmt.Fprintf(e.Stdout, "migrated %s (%s): %d migrations\n", where(&cfg), db.Dialect, len(store.Migrations(db.Dialect)))
 	return nil
 }

@@ -19,6 +19,7 @@ func cmdToken(e *Env, args []string) error {
 		return err
 	}
 	if *user == "" {
+		fmt.Fprintln(e.Stderr, "lifeline token create: --user is required")
 		fs.Usage()
 		return errUsage
 	}

@@ -2,11 +2,14 @@ package cli
 
 import (
 	"fmt"
+
+	"lifeline/internal/config"
 	"runtime"
 )
 
 func cmdVersion(e *Env, args []string) error {
-	fs := e.flags("version", "version", nil)
+	var cfg config.Config // accepted like every command's, not needed
+	fs := e.flags("version", "version", &cfg)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
