@@ -20,6 +20,7 @@ type dashboardPage struct {
 	ShowOverdue bool // needs persons.read: the link lists persons
 	Overdue     int
 	Cases       *casesTile // stranded civilians and recent operations, for readers of cases
+	Mail        *mailTile  // the screening backlog and items over the waiting limit, for mail staff
 }
 
 func (u *UI) dashboard(w http.ResponseWriter, r *http.Request) {
@@ -54,5 +55,11 @@ func (u *UI) dashboard(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Cases = t
 	}
+	mt, err := u.mailTile(r)
+	if err != nil {
+		Error(w, r, err)
+		return
+	}
+	d.Mail = mt
 	render(w, r, http.StatusOK, "dashboard", printer(r).T("dashboard.title"), d)
 }

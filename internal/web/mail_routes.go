@@ -11,6 +11,7 @@ import (
 	"lifeline/internal/errs"
 	"lifeline/internal/httpx"
 	"lifeline/internal/parcels"
+	"lifeline/internal/store"
 )
 
 // mailRoutes: family mail (issue 3): the mail overview with the screening
@@ -91,3 +92,26 @@ func (pg *Page) Hours(d time.Duration) string                 { return strconv.I
 func (pg *Page) Stamp(t time.Time) string                     { return t.UTC().Format("2006-01-02 15:04") }
 func (pg *Page) ParcelStatusKey(s string) parcels.Status      { return parcels.Status(s) }
 func (pg *Page) MailStatusKey(s string) correspondence.Status { return correspondence.Status(s) }
+
+// mailTile is the dashboard's view of the party's mail (SCR-2): the
+// screening backlog, the items over the waiting limit and the parcels
+// waiting for a redirect or return.
+type mailTile struct {
+	Backlog   store.MailBacklog
+	CanScreen bool
+	CanPack   bool
+}
+
+// mailTile returns the tile for mail staff and analysts of a state party,
+// nil for anyone else.
+func (u *UI) mailTile(r *http.Request) (*mailTile, error) {
+	p := httpx.Principal(r)
+	if p.Intermediary || !(p.Can(auth.MailIntake) || p.Can(auth.MailScreen) || p.Can(auth.MailPack) || p.Role == auth.Analyst) {
+		return nil, nil
+	}
+	b, err := u.db.MailBacklog(r.Context(), p.Party, u.app.Now())
+	if err != nil {
+		return nil, err
+	}
+	return &mailTile{Backlog: b, CanScreen: p.Can(auth.MailScreen), CanPack: p.Can(auth.MailPack)}, nil
+}

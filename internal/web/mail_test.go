@@ -52,6 +52,10 @@ func TestMailPages(t *testing.T) {
 	mailReady(t, fx)
 	c := fx.login(t, "aa-admin")
 	want(t, c.get("/mail"), 200, "Family mail", "waiting for your screening")
+	want(t, c.get("/"), 200, `id="mail-tile"`, "waiting for your screening", "parcels to redirect or return")
+	if body := fx.login(t, "aa-reg").get("/").Body.String(); strings.Contains(body, "mail-tile") {
+		t.Error("the dashboard of a registrar shows the mail tile")
+	}
 	want(t, c.get("/mail/intake?q=shcherbak"), 200, fx.nameAA, "/mail/intake?person=")
 	w := c.get("/mail/intake?person=" + strconv.FormatInt(fx.pAA, 10))
 	want(t, w, 200, "Sender (family member)", `enctype="multipart/form-data"`)
