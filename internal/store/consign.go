@@ -24,9 +24,16 @@ type Consignment struct {
 	Parcels        int    `json:"parcels"`
 }
 
-const consignCols = `c.id, c.ref, c.kind, c.from_party, c.to_party, c.via_party, c.period, c.target, c.return_of, c.state, c.place,
-	c.origin, c.manifest_digest, c.created_at, c.sealed_at, c.dispatched_at, c.handed_over_at, c.receipted_at, c.closed_at, c.version,
-	(SELECT count(*) FROM consignment_parcels cp WHERE cp.consignment_id = c.id)`
+const consignBaseCols = `c.id, c.ref, c.kind, c.from_party, c.to_party, c.via_party, c.period, c.target, c.return_of, c.state, c.place,
+	c.origin, c.manifest_digest, c.created_at, c.sealed_at, c.dispatched_at, c.handed_over_at, c.receipted_at, c.closed_at, c.version`
+
+// consignCols are the columns of a consignment with its parcel count;
+// lockCols leave the count out (0): the steps that need it count for
+// themselves.
+const (
+	consignCols = consignBaseCols + `, (SELECT count(*) FROM consignment_parcels cp WHERE cp.consignment_id = c.id)`
+	lockCols    = consignBaseCols + `, 0`
+)
 
 func scanConsignment(s interface{ Scan(...any) error }) (*Consignment, error) {
 	var c Consignment
@@ -149,16 +156,22 @@ func (db *DB) NodeTrust(ctx context.Context, party string, key *sign.Key) (sign.
 	return t, nil
 }
 
+// lockConsignment reads a consignment for a change (locked on
+// PostgreSQL; SQLite has one writer). Its Parcels count is not read.
 func (tx *Tx) lockConsignment(ctx context.Context, ref string) (*Consignment, error) {
 	lock := ""
 	if tx.db.Dialect == Postgres {
 		lock = " FOR UPDATE OF c"
 	}
-	return getConsignment(ctx, tx, ref, lock)
+	return getConsignmentCols(ctx, tx, lockCols, ref, lock)
 }
 
 func getConsignment(ctx context.Context, q DBTX, ref, lock string) (*Consignment, error) {
-	c, err := scanConsignment(q.QueryRowContext(ctx, `SELECT `+consignCols+` FROM consignments c WHERE c.ref = $1`+lock, strings.ToUpper(strings.TrimSpace(ref))))
+	return getConsignmentCols(ctx, q, consignCols, ref, lock)
+}
+
+func getConsignmentCols(ctx context.Context, q DBTX, cols, ref, lock string) (*Consignment, error) {
+	c, err := scanConsignment(q.QueryRowContext(ctx, `SELECT `+cols+` FROM consignments c WHERE c.ref = $1`+lock, strings.ToUpper(strings.TrimSpace(ref))))
 	if errs.Is(mapErr("", err), errs.NotFound) {
 		return nil, errs.E("store.Consignment", errs.NotFound, "no consignment %s", ref)
 	}
@@ -304,6 +317,9 @@ func (tx *Tx) AddParcels(ctx context.Context, a Actor, ref string, trackings []s
 	}
 	if len(trackings) == 0 {
 		return nil, errs.Fields(op, map[string]string{"trackings": "no tracking numbers given"})
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM consignment_parcels WHERE consignment_id = $1`, c.ID).Scan(&c.Parcels); err != nil {
+		return nil, mapErr(op, err)
 	}
 	if c.Parcels+len(trackings) > consignments.MaxParcels {
 		return nil, errs.E(op, errs.Invalid, "a consignment holds at most %d parcels", consignments.MaxParcels)
@@ -486,20 +502,30 @@ func (tx *Tx) maybeClose(ctx context.Context, a Actor, c *Consignment) error {
 	if c.State != consignments.Receipted {
 		return nil
 	}
-	final := consignments.FinalParcelStates()
-	args := []any{c.ID}
-	ph := make([]string, len(final))
-	for i, f := range final {
-		args = append(args, f)
-		ph[i] = fmt.Sprintf("$%d", i+2)
+	// Any parcel not in a final state keeps the consignment open; the
+	// index on (consignment_id, state) finds one at once.
+	var open []any
+	var ph []string
+	for _, s := range parcels.Statuses {
+		if !s.Final() {
+			open = append(open, s)
+			ph = append(ph, fmt.Sprintf("$%d", len(open)+1))
+		}
 	}
-	var total, open int
-	err := tx.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(CASE WHEN state IN (`+strings.Join(ph, ", ")+`) THEN 0 ELSE 1 END), 0)
-		FROM consignment_parcels WHERE consignment_id = $1`, args...).Scan(&total, &open)
-	if err != nil {
+	var one int
+	err := tx.QueryRowContext(ctx, `SELECT 1 FROM consignment_parcels WHERE consignment_id = $1 AND state IN (`+strings.Join(ph, ", ")+`) LIMIT 1`,
+		append([]any{c.ID}, open...)...).Scan(&one)
+	switch {
+	case err == nil:
+		return nil
+	case err != sql.ErrNoRows:
 		return mapErr("store.maybeClose", err)
 	}
-	if consignments.CanCloseCount(c.State, total, open) != nil {
+	var total int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM consignment_parcels WHERE consignment_id = $1`, c.ID).Scan(&total); err != nil {
+		return mapErr("store.maybeClose", err)
+	}
+	if consignments.CanCloseCount(c.State, total, 0) != nil {
 		return nil
 	}
 	if err := c.Move(consignments.Closed, tx.now); err != nil {
