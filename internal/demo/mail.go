@@ -108,7 +108,9 @@ func seedMailSized(ctx context.Context, db *store.DB, s *Scenario, nParcels, nIt
 	kinds := []correspondence.Kind{correspondence.Letter, correspondence.Letter, correspondence.Letter, correspondence.Card,
 		correspondence.Photograph, correspondence.Photograph, correspondence.Drawing}
 	lang := map[string]string{"UA": "uk", "RU": "ru"}
-	item := func(p *registry.Person, st correspondence.Status, received time.Time, parcel int) store.BulkItem {
+	// item makes an item received at received; its screening, if any, is
+	// done before packed (when not zero) and before now.
+	item := func(p *registry.Person, st correspondence.Status, received, packed time.Time, parcel int) store.BulkItem {
 		it := correspondence.Item{Kind: kinds[r.IntN(len(kinds))], Direction: correspondence.ToDetainee, PersonID: p.ID,
 			OriginParty: p.PartyCode, DestParty: p.HoldingParty, Language: lang[p.PartyCode], Pages: 1 + r.IntN(3), Status: st, ReceivedAt: received}
 		b := store.BulkItem{Item: it, Sender: sender(p), Parcel: parcel}
@@ -120,6 +122,9 @@ func seedMailSized(ctx context.Context, db *store.DB, s *Scenario, nParcels, nIt
 				sc.Outcome = correspondence.Redact
 			case correspondence.Rejected:
 				sc.Outcome, sc.Reason = correspondence.Reject, correspondence.Reasons[r.IntN(len(correspondence.Reasons)-1)]
+			}
+			if !packed.IsZero() && !sc.ScreenedAt.Before(packed) {
+				sc.ScreenedAt = received.Add(packed.Sub(received) / 2)
 			}
 			if sc.ScreenedAt.After(now) {
 				sc.ScreenedAt = now.Add(-time.Minute)
@@ -153,7 +158,7 @@ func seedMailSized(ctx context.Context, db *store.DB, s *Scenario, nParcels, nIt
 		n := 2 + r.IntN(6)
 		for range n {
 			received := created.Add(-time.Duration(12+r.IntN(72)) * time.Hour)
-			m.Items = append(m.Items, item(p, correspondence.Packed, received, idx))
+			m.Items = append(m.Items, item(p, correspondence.Packed, received, created, idx))
 		}
 		pc.WeightGrams = 40 + n*(15+r.IntN(40))
 		m.Parcels = append(m.Parcels, pc)
@@ -179,7 +184,7 @@ func seedMailSized(ctx context.Context, db *store.DB, s *Scenario, nParcels, nIt
 		default:
 			st = correspondence.Rejected
 		}
-		m.Items = append(m.Items, item(p, st, now.Add(-age), -1))
+		m.Items = append(m.Items, item(p, st, now.Add(-age), time.Time{}, -1))
 	}
 	// Replies and capture cards from the holding side.
 	for i := range max(1, nItems/33) {

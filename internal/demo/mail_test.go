@@ -75,6 +75,11 @@ func TestSeedMail(t *testing.T) {
 		if err != nil || len(steps) == 0 {
 			t.Errorf("tracking a demo item with the demo PIN: got %v %v", steps, err)
 		}
+		var late int
+		if err := db.Read().QueryRowContext(ctx, `SELECT count(*) FROM screenings s JOIN parcel_items pi ON pi.item_id = s.item_id
+			WHERE s.screened_at > pi.added_at`).Scan(&late); err != nil || late != 0 {
+			t.Errorf("items screened after they were packed: %d %v", late, err)
+		}
 		if n, _ := db.CountEvents(ctx); n < int64(total) {
 			t.Errorf("got %d events for %d items, want one at least for each", n, total)
 		}
