@@ -275,7 +275,14 @@ func TestBadInput(t *testing.T) {
 func TestIdempotencyKey(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
+		st0, b0 := e.do("reg-a", "POST", "/api/v1/persons", map[string]any{"category": "displaced_civilian", "native_name": "Shcherbak Andriy", "birth_date": "1991-03-04"})
+		if st0 != 201 || b0["possible_duplicates"] != nil {
+			t.Fatalf("first: got %d %v", st0, b0["possible_duplicates"])
+		}
 		st1, b1 := e.do("reg-a", "POST", "/api/v1/persons", shcherbak, "Idempotency-Key", "k-1")
+		if d, _ := b1["possible_duplicates"].([]any); len(d) != 1 {
+			t.Fatalf("a likely duplicate: got %v, want the first person", b1["possible_duplicates"])
+		}
 		st2, b2 := e.do("reg-a", "POST", "/api/v1/persons", shcherbak, "Idempotency-Key", "k-1")
 		if st1 != 201 || st2 != 201 || b1["id"] != b2["id"] {
 			t.Fatalf("replay: got %d %v and %d %v, want the same 201", st1, b1["id"], st2, b2["id"])
@@ -293,8 +300,8 @@ func TestIdempotencyKey(t *testing.T) {
 			t.Fatalf("retry after a failure: got %d, want 201", st)
 		}
 		_, list := e.do("admin-i", "GET", "/api/v1/persons", nil)
-		if n := len(list["items"].([]any)); n != 2 {
-			t.Fatalf("got %d persons, want 2", n)
+		if n := len(list["items"].([]any)); n != 3 {
+			t.Fatalf("got %d persons, want 3", n)
 		}
 	})
 }

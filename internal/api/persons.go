@@ -175,6 +175,9 @@ func (a *API) updateFacility(w http.ResponseWriter, r *http.Request) {
 type PersonView struct {
 	*registry.Person
 	CaptureCardOverdue bool `json:"capture_card_overdue"`
+	// On creation: persons already registered who may be the same one.
+	// Nothing is merged; a person decides.
+	PossibleDuplicates []Hit `json:"possible_duplicates,omitempty"`
 }
 
 func (a *API) view(p *registry.Person) PersonView {
@@ -359,8 +362,10 @@ func (in PersonInput) Apply(p *registry.Person) {
 }
 
 // Register creates a person for the principal in one transaction,
-// recording the arrival at facilityID when it is not zero.
-func Register(r *http.Request, db *store.DB, p *registry.Person, facilityID int64, arrived time.Time) error {
+// recording the arrival at facilityID when it is not zero. Each check runs
+// once the record is valid and may be registered, before anything is
+// written (the UI's duplicate warning is one).
+func Register(r *http.Request, db *store.DB, p *registry.Person, facilityID int64, arrived time.Time, checks ...func(*registry.Person) error) error {
 	ctx := r.Context()
 	pr := httpx.Principal(r)
 	if p.PartyCode == "" && !pr.Intermediary {
@@ -383,8 +388,22 @@ func Register(r *http.Request, db *store.DB, p *registry.Person, facilityID int6
 	if err := registry.CanRegister(pr.Party, pr.Intermediary, p.PartyCode, facParty); err != nil && fields["party"] == "" {
 		maps.Copy(fields, errs.FieldsOf(err))
 	}
+	if len(fields) == 0 && p.ExternalID != "" {
+		taken, err := db.ExistingExternalIDs(ctx, []string{p.ExternalID})
+		if err != nil {
+			return err
+		}
+		if taken[p.ExternalID] {
+			fields["external_id"] = "another person has this external id"
+		}
+	}
 	if len(fields) > 0 {
 		return errs.Fields("api.Register", fields)
+	}
+	for _, check := range checks {
+		if err := check(p); err != nil {
+			return err
+		}
 	}
 	return db.Tx(ctx, func(tx *store.Tx) error {
 		if err := tx.CreatePerson(ctx, Actor(r), p); err != nil {
@@ -423,7 +442,14 @@ func (a *API) createPerson(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, errs.Fields("api.createPerson", bad))
 		return
 	}
-	if err := Register(r, a.app.DB, &p, fac, arrived); err != nil {
+	var dups []Hit
+	note := func(c *registry.Person) error {
+		if a.app.Search != nil {
+			dups = Hits(a.app.Search.Duplicates(c, httpx.Principal(r)))
+		}
+		return nil
+	}
+	if err := Register(r, a.app.DB, &p, fac, arrived, note); err != nil {
 		httpx.WriteError(w, r, err)
 		return
 	}
@@ -432,8 +458,10 @@ func (a *API) createPerson(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, err)
 		return
 	}
+	v := a.view(np)
+	v.PossibleDuplicates = dups
 	w.Header().Set("Location", "/api/v1/persons/"+strconv.FormatInt(p.ID, 10))
-	httpx.WriteJSON(w, http.StatusCreated, a.view(np))
+	httpx.WriteJSON(w, http.StatusCreated, v)
 }
 
 func (a *API) updatePerson(w http.ResponseWriter, r *http.Request) {

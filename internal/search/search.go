@@ -18,13 +18,20 @@ type Service struct {
 
 	mu    sync.RWMutex
 	scope map[int64][2]uint8 // person id → (party, holding party) as codes
+	meta  map[int64]meta     // person id → what duplicate checks compare
 	codes []string           // code index → party code; 0 is ""
 	index map[string]uint8
 }
 
+// meta is what a duplicate check compares beyond the name.
+type meta struct {
+	birth string
+	sex   string
+}
+
 // New returns an empty service.
 func New() *Service {
-	return &Service{ix: names.NewIndex(), scope: map[int64][2]uint8{}, codes: []string{""}, index: map[string]uint8{"": 0}}
+	return &Service{ix: names.NewIndex(), scope: map[int64][2]uint8{}, meta: map[int64]meta{}, codes: []string{""}, index: map[string]uint8{"": 0}}
 }
 
 // Index returns the underlying name index.
@@ -52,6 +59,7 @@ func Record(p *registry.Person) names.Record {
 func (s *Service) Load(ctx context.Context, db *store.DB) error {
 	var recs []names.Record
 	scope := map[int64][2]uint8{}
+	metas := map[int64]meta{}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	after := int64(0)
@@ -63,6 +71,7 @@ func (s *Service) Load(ctx context.Context, db *store.DB) error {
 		for _, p := range ps {
 			recs = append(recs, Record(p))
 			scope[p.ID] = [2]uint8{s.code(p.PartyCode), s.code(p.HoldingParty)}
+			metas[p.ID] = meta{p.BirthDate, p.Sex}
 		}
 		if next == "" {
 			break
@@ -70,7 +79,7 @@ func (s *Service) Load(ctx context.Context, db *store.DB) error {
 		after = ps[len(ps)-1].ID
 	}
 	s.ix.Build(recs)
-	s.scope = scope
+	s.scope, s.meta = scope, metas
 	return nil
 }
 
@@ -90,6 +99,7 @@ func (s *Service) Refresh(ctx context.Context, db *store.DB, ids []int64) error 
 			s.ix.Upsert(Record(p))
 			s.mu.Lock()
 			s.scope[p.ID] = [2]uint8{s.code(p.PartyCode), s.code(p.HoldingParty)}
+			s.meta[p.ID] = meta{p.BirthDate, p.Sex}
 			s.mu.Unlock()
 		}
 	}

@@ -85,7 +85,7 @@ func TestCreateOwnPartyOnly(t *testing.T) {
 	t.Parallel()
 	fx := newFixture(t)
 	form := func(party string) url.Values {
-		return url.Values{"category": {"displaced_civilian"}, "party": {party}, "native_name": {"Новий Запис"}}
+		return url.Values{"category": {"displaced_civilian"}, "party": {party}, "native_name": {"Новий Запис"}, "confirm_duplicate": {"1"}}
 	}
 	c := fx.login(t, "aa-reg")
 	before := countPersons(t, fx.db)

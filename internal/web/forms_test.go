@@ -34,7 +34,8 @@ func TestPersonCreateValidation(t *testing.T) {
 			c.get("/persons/new")
 			before := countPersons(t, fx.db)
 			form := url.Values{"category": {"pow"}, "surname": {"Бондаренко"}, "given_name": {"Тарас"}, "birth_date": {"1990-13-45"},
-				"rank": {"Lieutenant"}, "service_number": {"AA-7"}, "latin_names": {"Bondarenko Taras\nBondarenko Taras\r\n"}}
+				"rank": {"Lieutenant"}, "service_number": {"AA-7"}, "latin_names": {"Bondarenko Taras\nBondarenko Taras\r\n"},
+				"confirm_duplicate": {"1"}} // one Бондаренко Тарас per language
 			w := c.post("/persons", form)
 			body := want(t, w, 422, pr.T("msg.birth_date"), pr.N("form.errors", 1), `value="1990-13-45"`, `value="Бондаренко"`, `value="Тарас"`,
 				`value="Lieutenant"`, "Bondarenko Taras", `aria-invalid="true" aria-describedby="e-birth_date"`)

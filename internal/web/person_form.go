@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"lifeline/internal/api"
 	"net/http"
 	"net/url"
@@ -24,6 +25,7 @@ type personFormPage struct {
 	FixedParty string   // the party, when the user cannot choose
 	Sexes      []Option
 	HeldAt     []Option // facilities where a new person may be recorded as held
+	Duplicates []duplicateRow
 }
 
 // personFields are the fields of the person form, named as in the API.
@@ -52,10 +54,20 @@ func (u *UI) personEdit(w http.ResponseWriter, r *http.Request) {
 }
 
 // renderPersonForm renders the create form, or the edit form of p.
-func (u *UI) renderPersonForm(w http.ResponseWriter, r *http.Request, st int, f *Form, p *registry.Person) {
+// errDuplicates stops a registration to show its likely duplicates.
+var errDuplicates = errors.New("likely duplicates")
+
+// duplicateRow is a registered person who may be the one being registered.
+type duplicateRow struct {
+	ID   int64
+	Name string
+	Why  string
+}
+
+func (u *UI) renderPersonForm(w http.ResponseWriter, r *http.Request, st int, f *Form, p *registry.Person, dups ...duplicateRow) {
 	pr := printer(r)
 	me := httpx.Principal(r)
-	d := personFormPage{Form: f, Categories: categoryOptions(pr), Sexes: []Option{{"", pr.T("sex.none")}, {"m", pr.T("sex.m")}, {"f", pr.T("sex.f")}}}
+	d := personFormPage{Form: f, Categories: categoryOptions(pr), Sexes: []Option{{"", pr.T("sex.none")}, {"m", pr.T("sex.m")}, {"f", pr.T("sex.f")}}, Duplicates: dups}
 	title := pr.T("person_new.title")
 	switch {
 	case p != nil:
@@ -192,9 +204,28 @@ func (u *UI) personCreate(w http.ResponseWriter, r *http.Request) {
 		}
 		heldAt = id
 	}
+	// Registration warns about likely duplicates; a person decides, and
+	// nothing is merged.
+	var dups []duplicateRow
+	warn := func(c *registry.Person) error {
+		if f.Get("confirm_duplicate") != "" || u.app.Search == nil {
+			return nil
+		}
+		for _, d := range u.app.Search.Duplicates(c, me) {
+			dups = append(dups, duplicateRow{ID: d.ID, Name: d.Name, Why: strings.Join(d.Why, "; ")})
+		}
+		if len(dups) > 0 {
+			return errDuplicates
+		}
+		return nil
+	}
 	// api.Register applies who may register whom (registry.CanRegister)
 	// and records the arrival in the same transaction.
-	err := api.Register(r, u.db, &p, heldAt, time.Time{})
+	err := api.Register(r, u.db, &p, heldAt, time.Time{}, warn)
+	if err == errDuplicates {
+		u.renderPersonForm(w, r, http.StatusOK, f, nil, dups...)
+		return
+	}
 	if err != nil {
 		if formFailed(w, r, pr, f, err, personFields) {
 			u.renderPersonForm(w, r, formStatus(err), f, nil)

@@ -37,3 +37,27 @@ func TestPersonListSearch(t *testing.T) {
 }
 
 func urlQuery(s string) string { return url.QueryEscape(s) }
+
+// TestDuplicateWarning warns before registering a likely duplicate and
+// registers only when the user confirms.
+func TestDuplicateWarning(t *testing.T) {
+	fx := newFixture(t)
+	c := fx.login(t, "aa-reg")
+	c.get("/persons/new")
+	form := url.Values{"category": {"pow"}, "native_name": {"Shcherbak Andriy"}, "rank": {"Sergeant"}, "birth_date": {"1990-04-12"},
+		"service_number": {"AA-1002"}, "sex": {"m"}}
+	before := countPersons(t, fx.db)
+	want(t, c.post("/persons", form), http.StatusOK, `id="duplicates"`, fx.nameAA, `name="confirm_duplicate"`, "Shcherbak Andriy")
+	if got := countPersons(t, fx.db); got != before {
+		t.Fatalf("a warned registration stored a person: %d, want %d", got, before)
+	}
+	form.Set("confirm_duplicate", "1")
+	if w := c.post("/persons", form); w.Code != http.StatusSeeOther {
+		t.Fatalf("confirmed: got %d, want 303: %s", w.Code, w.Body)
+	}
+	// Someone else is registered without a warning.
+	other := url.Values{"category": {"displaced_civilian"}, "native_name": {"Петренко Марія"}}
+	if w := c.post("/persons", other); w.Code != http.StatusSeeOther {
+		t.Fatalf("another person: got %d, want 303", w.Code)
+	}
+}
