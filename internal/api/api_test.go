@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -364,6 +365,18 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 				t.Errorf("%s %s: summary %q, operationId %q (duplicate %v)", m, p, o["summary"], id, ids[id])
 			}
 			ids[id] = true
+		}
+	}
+	// The registry's operations name their schemas, and every $ref resolves.
+	persons := doc["paths"].(map[string]any)["/api/v1/persons"].(map[string]any)
+	if _, ok := persons["get"].(map[string]any)["responses"].(map[string]any)["200"]; !ok {
+		t.Error("GET /api/v1/persons documents no 200 response")
+	}
+	raw, _ := json.Marshal(doc)
+	comps := doc["components"].(map[string]any)["schemas"].(map[string]any)
+	for _, m := range regexp.MustCompile(`"#/components/schemas/([A-Za-z]+)"`).FindAllStringSubmatch(string(raw), -1) {
+		if comps[m[1]] == nil {
+			t.Errorf("$ref to a missing schema %s", m[1])
 		}
 	}
 	_ = api.OpenAPI

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"lifeline/internal/auth"
@@ -38,7 +39,59 @@ var schemas = map[string]any{
 		"facility_id": integer(), "holding_party": str(""), "capture_card_overdue": map[string]any{"type": "boolean"},
 		"version": integer(),
 	}, "category", "native_name"),
+	"PersonInput": obj(map[string]any{
+		"version":     map[string]any{"type": "integer", "description": "on PATCH: the version you read (required)"},
+		"external_id": str(""), "category": enum("pow", "civilian_internee", "displaced_civilian"), "party": str("the party the person belongs to"),
+		"surname": str(""), "given_name": str(""), "patronymic": str(""), "native_name": str("full name in the native script"),
+		"latin_names": map[string]any{"type": "array", "items": str("")}, "sex": enum("", "m", "f"), "birth_date": str("YYYY, YYYY-MM or YYYY-MM-DD"),
+		"birth_place": str(""), "rank": str("required for a prisoner of war"), "service_number": str("required for a prisoner of war"),
+		"father_name": str(""), "mother_maiden_name": str(""), "inform_person": str(""), "correspondence_address": str(""),
+		"nationality": str(""), "last_residence": str(""), "distinguishing_marks": str(""), "intermediary_ref": str(""),
+		"facility_id": map[string]any{"type": "integer", "description": "on POST: where the person is held; recorded as an arrival"},
+		"arrived_at":  map[string]any{"type": "string", "format": "date-time", "description": "on POST: when the person arrived there"},
+	}),
+	"StatusEventInput": obj(map[string]any{"type": enum("captured", "arrived", "capture_card_sent", "transferred", "hospitalised", "discharged", "released", "repatriated", "escaped", "died"),
+		"occurred_at": map[string]any{"type": "string", "format": "date-time"}, "facility_id": integer(), "note": str("")}, "type"),
+	"SearchHit": obj(map[string]any{"id": integer(), "external_id": str(""), "name": str(""), "score": map[string]any{"type": "number"},
+		"why": map[string]any{"type": "array", "items": str("why the person matched")}}, "id", "name", "score", "why"),
 	"StatusEvent": obj(map[string]any{"id": integer(), "person_id": integer(), "type": enum("captured", "arrived", "capture_card_sent", "transferred", "hospitalised", "discharged", "released", "repatriated", "escaped", "died"), "occurred_at": map[string]any{"type": "string", "format": "date-time"}, "facility_id": integer(), "note": str("")}, "type"),
+}
+
+// opDoc describes an operation beyond its route: query parameters (name →
+// description), the request and response schemas, and whether the answer
+// is a page of items.
+type opDoc struct {
+	Query    map[string]string
+	Request  string
+	Response string
+	List     bool
+	Status   int // the success status; 200 by default
+}
+
+// docs holds the opDocs by "METHOD pattern"; feature files add theirs with
+// addDocs from an init function.
+var docs = map[string]opDoc{
+	"GET /api/v1/parties":           {Response: "Party", List: true},
+	"GET /api/v1/facilities":        {Response: "Facility", List: true, Query: map[string]string{"party": "only this party's facilities"}},
+	"POST /api/v1/facilities":       {Request: "Facility", Response: "Facility", Status: 201},
+	"GET /api/v1/facilities/{id}":   {Response: "Facility"},
+	"PATCH /api/v1/facilities/{id}": {Request: "Facility", Response: "Facility"},
+	"GET /api/v1/persons": {Response: "Person", List: true, Query: map[string]string{
+		"category": "pow, civilian_internee or displaced_civilian", "status": "the derived status", "party": "the party the person belongs to",
+		"facility_id": "held at this facility", "q": "a substring of a name or external id", "capture_card_overdue": "true: capture card not sent within 7 days of arrival",
+		"limit": "1 to 500, default 50", "cursor": "next_cursor of the previous page"}},
+	"POST /api/v1/persons":             {Request: "PersonInput", Response: "Person", Status: 201},
+	"GET /api/v1/persons/{id}":         {Response: "Person"},
+	"PATCH /api/v1/persons/{id}":       {Request: "PersonInput", Response: "Person"},
+	"GET /api/v1/persons/{id}/events":  {Response: "StatusEvent", List: true},
+	"POST /api/v1/persons/{id}/events": {Request: "StatusEventInput", Response: "StatusEvent", Status: 201},
+	"GET /api/v1/search/persons":       {Response: "SearchHit", List: true, Query: map[string]string{"q": "a name in any script or spelling (required, at most 200 characters)", "limit": "1 to 100, default 10", "birth_date": "rank by this date", "sex": "m or f", "place": "rank by this place"}},
+}
+
+func addDocs(m map[string]opDoc) {
+	for k, v := range m {
+		docs[k] = v
+	}
 }
 
 func addSchemas(m map[string]any) {
@@ -95,7 +148,20 @@ func OpenAPI(routes []httpx.Route, version string) map[string]any {
 		}
 		var params []any
 		for _, m := range pathParam.FindAllStringSubmatch(rt.Pattern, -1) {
-			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
+			typ := "string"
+			if m[1] == "id" {
+				typ = "integer"
+			}
+			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": typ}})
+		}
+		d, documented := docs[rt.Method+" "+rt.Pattern]
+		qs := make([]string, 0, len(d.Query))
+		for q := range d.Query {
+			qs = append(qs, q)
+		}
+		sort.Strings(qs)
+		for _, q := range qs {
+			params = append(params, map[string]any{"name": q, "in": "query", "required": false, "description": d.Query[q], "schema": map[string]any{"type": "string"}})
 		}
 		if rt.Method == "POST" {
 			params = append(params, map[string]any{"name": "Idempotency-Key", "in": "header", "required": false, "schema": map[string]any{"type": "string", "maxLength": 200}, "description": "repeat a POST safely: the same key and body get the stored response"})
@@ -104,7 +170,23 @@ func OpenAPI(routes []httpx.Route, version string) map[string]any {
 			op["parameters"] = params
 		}
 		if rt.Method == "POST" || rt.Method == "PATCH" || rt.Method == "PUT" {
-			op["requestBody"] = map[string]any{"required": false, "content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"type": "object"}}}}
+			body := map[string]any{"type": "object"}
+			if d.Request != "" {
+				body = map[string]any{"$ref": "#/components/schemas/" + d.Request}
+			}
+			op["requestBody"] = map[string]any{"required": d.Request != "", "content": map[string]any{"application/json": map[string]any{"schema": body}}}
+		}
+		if documented && d.Response != "" {
+			var schema any = map[string]any{"$ref": "#/components/schemas/" + d.Response}
+			if d.List {
+				schema = obj(map[string]any{"items": map[string]any{"type": "array", "items": schema}, "next_cursor": str("empty on the last page")}, "items")
+			}
+			st := d.Status
+			if st == 0 {
+				st = 200
+			}
+			op["responses"].(map[string]any)[strconv.Itoa(st)] = map[string]any{"description": "success", "content": map[string]any{"application/json": map[string]any{"schema": schema}}}
+			delete(op["responses"].(map[string]any), "2XX")
 		}
 		paths[p][strings.ToLower(rt.Method)] = op
 	}
