@@ -78,7 +78,7 @@ func (a *API) keys(ctx context.Context, tx *store.Tx) store.Keys {
 }
 
 func (a *API) visibleConsignment(r *http.Request) (*store.Consignment, error) {
-	c, err := a.app.DB.Consignment(r.Context(), r.PathValue("ref"))
+	c, err := a.app.DB.ConsignmentHead(r.Context(), r.PathValue("ref"))
 	if err != nil {
 		return nil, err
 	}

@@ -105,6 +105,12 @@ func (db *DB) Consignment(ctx context.Context, ref string) (*Consignment, error)
 	return getConsignment(ctx, db.read, ref, "")
 }
 
+// ConsignmentHead returns the consignment with reference ref without
+// counting its parcels (Parcels is 0): for checks on every scan.
+func (db *DB) ConsignmentHead(ctx context.Context, ref string) (*Consignment, error) {
+	return getConsignmentCols(ctx, db.read, lockCols, ref, "")
+}
+
 // Consignment returns the consignment with reference ref, inside tx.
 func (tx *Tx) Consignment(ctx context.Context, ref string) (*Consignment, error) {
 	return getConsignment(ctx, tx, ref, "")

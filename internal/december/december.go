@@ -1,0 +1,470 @@
+// Package december runs the December benchmark: the whole life of a
+// month's family mail through the HTTP API of a node, with authentication
+// — 2,000 parcels of 10,000 items from intake to acknowledgement: items
+// taken in, screened, packed and sealed into parcels, the parcels put on
+// a consignment, sealed and signed, dispatched, scanned at the handover,
+// receipted, delivered with proof, and reported.
+//
+// It counts the events the run wrote and compares their rate with raw
+// inserts of the same number of event rows into the same database, in as
+// many transactions as the run committed: same durability, no HTTP, no
+// domain work. The ratio of the two is the cost of everything else.
+package december
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"lifeline/internal/app"
+	"lifeline/internal/auth"
+	"lifeline/internal/errs"
+	"lifeline/internal/registry"
+	"lifeline/internal/server"
+	"lifeline/internal/store"
+)
+
+// Options tune a run.
+type Options struct {
+	// DB is a postgres:// URL whose server gets a fresh database for the
+	// run (dropped after); empty for a SQLite file in a temporary folder.
+	DB       string
+	Parcels  int // default 2,000
+	Items    int // items per parcel, default 5
+	Clients  int // concurrent HTTP clients, default 8
+	Progress io.Writer
+}
+
+// Result is what a run measured.
+type Result struct {
+	Dialect            string             `json:"dialect"`
+	Parcels            int                `json:"parcels"`
+	Items              int                `json:"items"`
+	Requests           int64              `json:"requests"`
+	WallSeconds        float64            `json:"wall_seconds"`
+	Events             int64              `json:"events"`
+	EventsPerSecond    float64            `json:"events_per_second"`
+	RawEventsPerSecond float64            `json:"raw_events_per_second"`
+	Ratio              float64            `json:"ratio"`
+	Stages             map[string]float64 `json:"stage_seconds"`
+	Consignment        string             `json:"consignment"`
+	State              string             `json:"state"`
+}
+
+// Run runs the benchmark once.
+func Run(ctx context.Context, opt Options) (*Result, error) {
+	const op = "december.Run"
+	if opt.Parcels <= 0 {
+		opt.Parcels = 2000
+	}
+	if opt.Items <= 0 {
+		opt.Items = 5
+	}
+	if opt.Clients <= 0 {
+		opt.Clients = 8
+	}
+	if opt.Progress == nil {
+		opt.Progress = io.Discard
+	}
+	dsn, cleanup, err := freshDSN(ctx, opt.DB)
+	if err != nil {
+		return nil, err
+	}
+	defer cleanup()
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		return nil, err
+	}
+	r := &run{db: db, opt: opt, tokens: map[string]string{}, res: &Result{Dialect: string(db.Dialect), Parcels: opt.Parcels,
+		Items: opt.Parcels * opt.Items, Stages: map[string]float64{}}}
+	if err := r.setup(ctx); err != nil {
+		return nil, errs.Wrap(op, err)
+	}
+	a := &app.App{DB: db, Log: slog.New(slog.DiscardHandler), Version: "bench"}
+	srv := httptest.NewServer(server.New(a).Handler())
+	defer srv.Close()
+	r.base = srv.URL
+	r.client = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: opt.Clients * 2}}
+
+	before, err := db.CountEvents(ctx)
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	if err := r.lifecycle(ctx); err != nil {
+		return nil, errs.Wrap(op, err)
+	}
+	r.res.WallSeconds = time.Since(start).Seconds()
+	after, err := db.CountEvents(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r.res.Events = after - before
+	r.res.Requests = r.writes.Load()
+	r.res.EventsPerSecond = float64(r.res.Events) / r.res.WallSeconds
+	raw, err := rawInserts(ctx, db, r.res.Events, r.res.Requests)
+	if err != nil {
+		return nil, errs.Wrap(op, err)
+	}
+	r.res.RawEventsPerSecond = raw
+	if r.res.EventsPerSecond > 0 {
+		r.res.Ratio = raw / r.res.EventsPerSecond
+	}
+	return r.res, nil
+}
+
+type run struct {
+	db       *store.DB
+	opt      Options
+	base     string
+	client   *http.Client
+	tokens   map[string]string
+	persons  []int64
+	res      *Result
+	writes   atomic.Int64
+	progress sync.Mutex
+}
+
+func (r *run) logf(format string, args ...any) {
+	r.progress.Lock()
+	defer r.progress.Unlock()
+	fmt.Fprintf(r.opt.Progress, format+"\n", args...)
+}
+
+// setup makes the parties, a camp, the prisoners and a user of each role
+// the run needs, with API tokens. It is not timed.
+func (r *run) setup(ctx context.Context) error {
+	users := []store.User{
+		{Name: "ua-clerk", Role: auth.Clerk, PartyCode: "UA"}, {Name: "ua-screener", Role: auth.Screener, PartyCode: "UA"},
+		{Name: "ua-packer", Role: auth.Packer, PartyCode: "UA"}, {Name: "ua-logistics", Role: auth.Logistics, PartyCode: "UA"},
+		{Name: "delegate", Role: auth.Delegate, PartyCode: "ICRC"}, {Name: "ru-logistics", Role: auth.Logistics, PartyCode: "RU"},
+		{Name: "ru-facility", Role: auth.Facility, PartyCode: "RU"},
+	}
+	err := r.db.Tx(ctx, func(tx *store.Tx) error {
+		for _, p := range []registry.Party{{Code: "UA", Name: "Ombudsman of Ukraine", Kind: registry.StateParty},
+			{Code: "RU", Name: "Ombudsman of the Russian Federation", Kind: registry.StateParty},
+			{Code: "ICRC", Name: "International Committee of the Red Cross", Kind: registry.Intermediary}} {
+			if err := tx.CreateParty(ctx, store.System, p); err != nil {
+				return err
+			}
+		}
+		camp := &registry.Facility{Code: "RU-CAMP-1", Name: "Camp No. 1", PartyCode: "RU", Kind: registry.Camp}
+		if err := tx.CreateFacility(ctx, store.System, camp); err != nil {
+			return err
+		}
+		for i := range r.opt.Parcels {
+			p := &registry.Person{Category: registry.POW, PartyCode: "UA", NativeName: fmt.Sprintf("Бенчмарк Особа %d", i+1),
+				Rank: "солдат", BirthDate: "1990", ServiceNumber: fmt.Sprintf("B-%05d", i+1)}
+			if err := tx.CreatePerson(ctx, store.System, p); err != nil {
+				return err
+			}
+			if err := tx.RecordStatus(ctx, store.System, &registry.Event{PersonID: p.ID, Type: registry.Arrived, FacilityID: camp.ID}); err != nil {
+				return err
+			}
+			r.persons = append(r.persons, p.ID)
+		}
+		for _, u := range users {
+			if err := tx.CreateUser(ctx, store.System, &u, "december benchmark password"); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, u := range users {
+		tok, err := r.db.CreateToken(ctx, store.System, u.Name)
+		if err != nil {
+			return err
+		}
+		r.tokens[u.Name] = tok
+	}
+	return nil
+}
+
+// call sends one request as user and decodes the JSON answer into out
+// (when not nil). A status other than want is an error.
+func (r *run) call(ctx context.Context, user, method, path string, body any, want int, out any) error {
+	var rd io.Reader
+	ctype := "application/json"
+	switch b := body.(type) {
+	case nil:
+	case []byte:
+		rd, ctype = bytes.NewReader(b), "text/csv"
+	default:
+		j, err := json.Marshal(b)
+		if err != nil {
+			return err
+		}
+		rd = bytes.NewReader(j)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, r.base+path, rd)
+	if err != nil {
+		return err
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", ctype)
+	}
+	req.Header.Set("Authorization", "Bearer "+r.tokens[user])
+	res, err := r.client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	data, err := io.ReadAll(res.Body)
+	if err != nil {
+		return err
+	}
+	if method != "GET" {
+		r.writes.Add(1)
+	}
+	if res.StatusCode != want {
+		return fmt.Errorf("%s %s as %s: got %d, want %d: %s", method, path, user, res.StatusCode, want, bytes.TrimSpace(data))
+	}
+	if out != nil {
+		return json.Unmarshal(data, out)
+	}
+	return nil
+}
+
+// parallel runs fn(i) for i in [0, n) on the configured number of clients
+// and returns the first error.
+func (r *run) parallel(ctx context.Context, n int, fn func(ctx context.Context, i int) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var next atomic.Int64
+	var first error
+	var once sync.Once
+	var wg sync.WaitGroup
+	for range r.opt.Clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n || ctx.Err() != nil {
+					return
+				}
+				if err := fn(ctx, i); err != nil {
+					once.Do(func() { first = err; cancel() })
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return first
+}
+
+func (r *run) stage(name string, fn func() error) error {
+	start := time.Now()
+	if err := fn(); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	r.res.Stages[name] = time.Since(start).Seconds()
+	r.logf("december: %-12s %6.2fs", name, r.res.Stages[name])
+	return nil
+}
+
+// lifecycle is the timed part: everything through the HTTP API.
+func (r *run) lifecycle(ctx context.Context) error {
+	n, per := r.opt.Parcels, r.opt.Items
+	items := make([][]int64, n) // item ids per person
+	trackings := make([]string, n)
+	parcelIDs := make([]int64, n)
+	err := r.stage("intake", func() error {
+		return r.parallel(ctx, n, func(ctx context.Context, i int) error {
+			var sender int64
+			for k := range per {
+				in := map[string]any{"person_id": r.persons[i], "kind": "letter", "pages": 1}
+				if k == 0 {
+					in["sender"] = map[string]any{"name": fmt.Sprintf("Родина %d", i+1), "relationship": "mother", "contact": "+380 44 000 00 00"}
+				} else {
+					in["sender_id"] = sender
+				}
+				var out struct {
+					Item struct {
+						ID       int64 `json:"id"`
+						SenderID int64 `json:"sender_id"`
+					} `json:"item"`
+				}
+				if err := r.call(ctx, "ua-clerk", "POST", "/api/v1/items", in, 201, &out); err != nil {
+					return err
+				}
+				sender = out.Item.SenderID
+				items[i] = append(items[i], out.Item.ID)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return err
+	}
+	if err := r.stage("screening", func() error {
+		return r.parallel(ctx, n*per, func(ctx context.Context, j int) error {
+			id := items[j/per][j%per]
+			return r.call(ctx, "ua-screener", "POST", "/api/v1/screening/items/"+strconv.FormatInt(id, 10), map[string]any{"outcome": "approved"}, 201, nil)
+		})
+	}); err != nil {
+		return err
+	}
+	if err := r.stage("packing", func() error {
+		return r.parallel(ctx, n, func(ctx context.Context, i int) error {
+			var p struct {
+				ID       int64  `json:"id"`
+				Tracking string `json:"tracking"`
+			}
+			if err := r.call(ctx, "ua-packer", "POST", "/api/v1/parcels", map[string]any{"person_id": r.persons[i], "item_ids": items[i]}, 201, &p); err != nil {
+				return err
+			}
+			parcelIDs[i], trackings[i] = p.ID, p.Tracking
+			return r.call(ctx, "ua-packer", "POST", "/api/v1/parcels/"+strconv.FormatInt(p.ID, 10)+"/seal", map[string]any{"weight_grams": 200 + 40*per}, 200, nil)
+		})
+	}); err != nil {
+		return err
+	}
+	var c struct {
+		Ref   string `json:"ref"`
+		State string `json:"state"`
+	}
+	if err := r.stage("consignment", func() error {
+		if err := r.call(ctx, "ua-logistics", "POST", "/api/v1/consignments", map[string]any{"to": "RU", "period": "2026-12", "target": n}, 201, &c); err != nil {
+			return err
+		}
+		base := "/api/v1/consignments/" + c.Ref
+		if err := r.call(ctx, "ua-logistics", "POST", base+"/parcels", map[string]any{"all": true}, 200, nil); err != nil {
+			return err
+		}
+		if err := r.call(ctx, "ua-logistics", "POST", base+"/seal", map[string]any{}, 200, nil); err != nil {
+			return err
+		}
+		return r.call(ctx, "ua-logistics", "POST", base+"/dispatch", map[string]any{}, 200, nil)
+	}); err != nil {
+		return err
+	}
+	base := "/api/v1/consignments/" + c.Ref
+	if err := r.stage("handover", func() error {
+		if err := r.parallel(ctx, n, func(ctx context.Context, i int) error {
+			return r.call(ctx, "delegate", "POST", base+"/scans", map[string]any{"tracking": trackings[i]}, 200, nil)
+		}); err != nil {
+			return err
+		}
+		if err := r.call(ctx, "delegate", "POST", base+"/handover", map[string]any{}, 200, nil); err != nil {
+			return err
+		}
+		return r.call(ctx, "ru-logistics", "POST", base+"/countersign", map[string]any{}, 200, nil)
+	}); err != nil {
+		return err
+	}
+	if err := r.stage("delivery", func() error {
+		if err := r.parallel(ctx, n, func(ctx context.Context, i int) error {
+			d := map[string]any{"tracking": trackings[i], "outcome": "delivered", "ack_kind": "signed_slip", "ack_ref": fmt.Sprintf("SLIP-%05d", i+1)}
+			return r.call(ctx, "ru-facility", "POST", "/api/v1/deliveries", d, 201, nil)
+		}); err != nil {
+			return err
+		}
+		return r.call(ctx, "ru-logistics", "POST", base+"/report", map[string]any{}, 200, &c)
+	}); err != nil {
+		return err
+	}
+	r.res.Consignment, r.res.State = c.Ref, c.State
+	return nil
+}
+
+// rawInserts inserts events rows straight into the event table in txs
+// transactions and returns the rate in rows per second.
+func rawInserts(ctx context.Context, db *store.DB, events, txs int64) (float64, error) {
+	if events <= 0 {
+		return 0, nil
+	}
+	if txs <= 0 || txs > events {
+		txs = events
+	}
+	data := `{"bench":"raw"}`
+	start := time.Now()
+	done := int64(0)
+	for t := range txs {
+		batch := events/txs + boolInt(t < events%txs)
+		err := db.Tx(ctx, func(tx *store.Tx) error {
+			for range batch {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO events (at, actor, party, entity, entity_id, type, data) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+					tx.Now(), "bench", "UA", "bench", strconv.FormatInt(done, 10), "raw", data); err != nil {
+					return err
+				}
+				done++
+			}
+			return nil
+		})
+		if err != nil {
+			return 0, err
+		}
+	}
+	return float64(events) / time.Since(start).Seconds(), nil
+}
+
+func boolInt(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// freshDSN returns the DSN of an empty database for the run and a function
+// that removes it.
+func freshDSN(ctx context.Context, pg string) (string, func(), error) {
+	if pg == "" {
+		dir, err := os.MkdirTemp("", "lifeline-december-")
+		if err != nil {
+			return "", nil, err
+		}
+		return filepath.Join(dir, "lifeline.db"), func() { os.RemoveAll(dir) }, nil
+	}
+	if !store.IsPostgres(pg) {
+		return "", nil, errs.E("december.freshDSN", errs.Invalid, "--db must be a postgres:// URL")
+	}
+	b := make([]byte, 6)
+	rand.Read(b)
+	name := "lifeline_december_" + hex.EncodeToString(b)
+	admin, err := sql.Open("pgx", pg)
+	if err != nil {
+		return "", nil, err
+	}
+	defer admin.Close()
+	if _, err := admin.ExecContext(ctx, `CREATE DATABASE `+name+` ENCODING 'UTF8' TEMPLATE template0`); err != nil {
+		return "", nil, errs.WrapKind("december.freshDSN", errs.Internal, err)
+	}
+	u, err := url.Parse(pg)
+	if err != nil {
+		return "", nil, err
+	}
+	u.Path = "/" + name
+	drop := func() {
+		admin, err := sql.Open("pgx", pg)
+		if err != nil {
+			return
+		}
+		defer admin.Close()
+		admin.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`)
+	}
+	return u.String(), drop, nil
+}
