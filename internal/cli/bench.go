@@ -19,7 +19,7 @@ import (
 // cmdBench runs the benchmarks of the performance targets.
 func cmdBench(e *Env, args []string) error {
 	if len(args) == 0 {
-		fmt.Fprintln(e.Stderr, "Usage: lifeline bench search|import [flags]")
+		fmt.Fprintln(e.Stderr, "Usage: lifeline bench search|import|december [flags]")
 		return errUsage
 	}
 	switch args[0] {
@@ -37,7 +37,9 @@ func cmdBench(e *Env, args []string) error {
 
 // benchExtra lists the benchmarks of feature areas, each in its own file.
 func benchExtra() map[string]func(*Env, []string) error {
-	return map[string]func(*Env, []string) error{}
+	return map[string]func(*Env, []string) error{
+		"december": cmdBenchDecember,
+	}
 }
 
 func cmdBenchSearch(e *Env, args []string) error {
