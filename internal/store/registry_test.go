@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -295,12 +296,25 @@ func TestUsersSessionsTokens(t *testing.T) {
 		if err := db.Tx(ctx, func(tx *store.Tx) error { return tx.CreateUser(ctx, actor, bad, "short") }); len(errs.FieldsOf(err)) < 2 {
 			t.Fatalf("bad user: got %v, want field errors", err)
 		}
-		if _, err := db.Login(ctx, "olena", "wrong password!"); !errs.Is(err, errs.Unauthenticated) {
+		if _, err := db.Login(ctx, "c1", "olena", "wrong password!"); !errs.Is(err, errs.Unauthenticated) {
 			t.Fatalf("wrong password: got %v", err)
 		}
-		p, err := db.Login(ctx, "olena", "correct horse battery")
+		p, err := db.Login(ctx, "c1", "olena", "correct horse battery")
 		if err != nil || p.Party != "AA" || p.Intermediary {
 			t.Fatalf("login: got %+v, %v", p, err)
+		}
+		// Guessing is throttled per name: after five failures even the right
+		// password is refused for a while.
+		for i := 0; i < 5; i++ {
+			db.Login(ctx, fmt.Sprintf("c%d", i), "olena", "guess number "+fmt.Sprint(i))
+		}
+		if _, err := db.Login(ctx, "c9", "olena", "correct horse battery"); !errs.Is(err, errs.RateLimited) {
+			t.Fatalf("after five failures: got %v, want rate limited", err)
+		}
+		var attempts int
+		db.Read().QueryRowContext(ctx, `SELECT count(*) FROM login_attempts WHERE name = 'olena'`).Scan(&attempts)
+		if attempts != 8 {
+			t.Fatalf("got %d recorded attempts, want 8", attempts)
 		}
 		sid, csrf, err := db.CreateSession(ctx, p.UserID)
 		if err != nil {

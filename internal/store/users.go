@@ -120,18 +120,65 @@ func (db *DB) principal(ctx context.Context, u *User) (*auth.Principal, error) {
 	return &auth.Principal{UserID: u.ID, Name: u.Name, Role: u.Role, Party: u.PartyCode, Intermediary: p.Kind == registry.Intermediary, Lang: u.Lang}, nil
 }
 
-// Login checks a name and password. A wrong name and a wrong password get
-// the same answer, after the same work.
-func (db *DB) Login(ctx context.Context, name, password string) (*auth.Principal, error) {
-	u, err := db.UserByName(ctx, name)
+// LoginLimits bound password guessing.
+type LoginLimits struct {
+	Window    time.Duration // how far back failures count
+	PerName   int           // failures for one login name in the window
+	PerClient int           // failures from one client in the window
+}
+
+// DefaultLoginLimits are 5 failures per name and 20 per client in 15 minutes.
+var DefaultLoginLimits = LoginLimits{Window: 15 * time.Minute, PerName: 5, PerClient: 20}
+
+// Login checks a name and password for client (a keyed hash of the
+// caller's address). A wrong name and a wrong password get the same
+// answer, after the same work. Every attempt is recorded; after too many
+// failures for the name or from the client, the answer is RateLimited
+// whatever the password.
+func (db *DB) Login(ctx context.Context, client, name, password string) (*auth.Principal, error) {
+	const op = "store.Login"
+	lim := DefaultLoginLimits
+	var user *User
+	var result error
+	err := db.Tx(ctx, func(tx *Tx) error {
+		since := tx.now.Add(-lim.Window)
+		var byName, byClient int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM login_attempts WHERE name = $1 AND at >= $2 AND result <> 'ok'`, name, since).Scan(&byName); err != nil {
+			return mapErr(op, err)
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM login_attempts WHERE client = $1 AND at >= $2 AND result <> 'ok'`, client, since).Scan(&byClient); err != nil {
+			return mapErr(op, err)
+		}
+		outcome := "ok"
+		switch {
+		case byName >= lim.PerName || byClient >= lim.PerClient:
+			outcome = "limited"
+			result = errs.E(op, errs.RateLimited, "too many failed logins; try again in %d minutes", int(lim.Window/time.Minute))
+		default:
+			u, err := scanUser(tx.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE name = $1`, name))
+			hash := dummyHash
+			if err == nil {
+				hash = u.hash
+			} else if !errs.Is(err, errs.NotFound) {
+				return err
+			}
+			if !auth.VerifyPassword(hash, password) || u == nil {
+				outcome = "wrong"
+				result = errs.E(op, errs.Unauthenticated, "wrong name or password")
+				break
+			}
+			user = u
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO login_attempts (name, client, result, at) VALUES ($1, $2, $3, $4)`, name, client, outcome, tx.now)
+		return mapErr(op, err)
+	})
 	if err != nil {
-		auth.VerifyPassword(dummyHash, password)
-		return nil, errs.E("store.Login", errs.Unauthenticated, "wrong name or password")
+		return nil, err
 	}
-	if !auth.VerifyPassword(u.hash, password) {
-		return nil, errs.E("store.Login", errs.Unauthenticated, "wrong name or password")
+	if result != nil {
+		return nil, result
 	}
-	return db.principal(ctx, u)
+	return db.principal(ctx, user)
 }
 
 // dummyHash makes a login for an unknown user cost what a real one costs.

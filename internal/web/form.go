@@ -119,6 +119,7 @@ var messageKeys = map[string]string{
 	"you are not allowed to do this":                               "msg.forbidden",
 	"the request is too large":                                     "msg.too_large",
 	"too many attempts; try again later":                           "msg.rate_limited",
+	"too many failed logins; try again in 15 minutes":              "msg.rate_limited",
 	"a record with this key already exists":                        "msg.duplicate",
 	"a referenced record does not exist":                           "msg.reference",
 	"a value is not allowed":                                       "msg.value",

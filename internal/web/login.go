@@ -1,10 +1,12 @@
 package web
 
 import (
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
 
+	"lifeline/internal/api"
 	"lifeline/internal/errs"
 	"lifeline/internal/httpx"
 	"lifeline/internal/i18n"
@@ -46,15 +48,21 @@ func (u *UI) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		render(w, r, http.StatusUnprocessableEntity, "login", pr.T("login.title"), loginPage{Form: f, Next: next})
 		return
 	}
-	p, err := u.db.Login(r.Context(), name, pw)
+	p, err := u.db.Login(r.Context(), api.TrackClient(r), name, pw)
 	if err != nil {
-		if !errs.Is(err, errs.Unauthenticated) {
+		if !errs.Is(err, errs.Unauthenticated) && !errs.Is(err, errs.RateLimited) {
 			Error(w, r, err)
 			return
 		}
+		// Logged without the name: an audit line, no personal data.
+		slog.Warn("login failed", "request_id", httpx.RequestID(r), "reason", string(errs.KindOf(err)))
 		f.setErr(pr, err)
 		f.Values.Del("password")
-		render(w, r, http.StatusUnauthorized, "login", pr.T("login.title"), loginPage{Form: f, Next: next})
+		st, _ := httpx.Detail(r, err)
+		if st == http.StatusTooManyRequests {
+			w.Header().Set("Retry-After", "900")
+		}
+		render(w, r, st, "login", pr.T("login.title"), loginPage{Form: f, Next: next})
 		return
 	}
 	id, _, err := u.db.CreateSession(r.Context(), p.UserID)

@@ -61,3 +61,23 @@ func TestDuplicateWarning(t *testing.T) {
 		t.Fatalf("another person: got %d, want 303", w.Code)
 	}
 }
+
+// TestLoginThrottled refuses a login after five failures for the name,
+// even with the right password, and records every attempt.
+func TestLoginThrottled(t *testing.T) {
+	fx := newFixture(t)
+	c := fx.client(t)
+	for i := 0; i < 5; i++ {
+		want(t, c.post("/login", url.Values{"name": {"aa-reg"}, "password": {"not the password"}}), http.StatusUnauthorized)
+	}
+	w := c.post("/login", url.Values{"name": {"aa-reg"}, "password": {password}})
+	want(t, w, http.StatusTooManyRequests)
+	if w.Header().Get("Retry-After") == "" {
+		t.Error("no Retry-After")
+	}
+	var n int
+	fx.db.Read().QueryRowContext(context.Background(), `SELECT count(*) FROM login_attempts`).Scan(&n)
+	if n != 6 {
+		t.Errorf("got %d recorded attempts, want 6", n)
+	}
+}
