@@ -35,6 +35,7 @@ func startNode(t *testing.T, party string, seed byte, users ...store.User) *node
 		t.Fatal(err)
 	}
 	e := &env{t: t, db: db, tokens: map[string]string{}}
+	users = append(users, store.User{Name: "root", Role: auth.Admin, PartyCode: "ICRC"})
 	err = db.Tx(ctx, func(tx *store.Tx) error {
 		for _, p := range []registry.Party{{Code: "AA", Name: "A", Kind: registry.StateParty}, {Code: "BB", Name: "B", Kind: registry.StateParty},
 			{Code: "ICRC", Name: "I", Kind: registry.Intermediary}} {
@@ -71,19 +72,27 @@ func startNode(t *testing.T, party string, seed byte, users ...store.User) *node
 	return &node{env: e, party: party, key: key}
 }
 
+// trust has n trust the keys the other nodes publish, over HTTP.
 func (n *node) trust(t *testing.T, others ...*node) {
 	t.Helper()
-	err := n.db.Tx(context.Background(), func(tx *store.Tx) error {
-		for _, o := range others {
-			if err := tx.TrustKey(context.Background(), store.System, o.party, o.key.Public()); err != nil {
-				return err
-			}
+	for _, o := range others {
+		st, k := o.do("", "GET", "/api/v1/node/key", nil)
+		if st != 200 || k["party"] != o.party || k["key_id"] != o.key.ID() {
+			t.Fatalf("key of %s: got %d %v", o.party, st, k)
 		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
+		in := map[string]any{"party": k["party"], "public_key": k["public_key"]}
+		st, out := n.do("root", "POST", "/api/v1/party-keys", in)
+		n.want(st, 201, out, "trust "+o.party+" at "+n.party)
+		// Trusting the same key again changes nothing.
+		st, out = n.do("root", "POST", "/api/v1/party-keys", in)
+		n.want(st, 201, out, "trust again")
 	}
+	st, list := n.do("root", "GET", "/api/v1/party-keys", nil)
+	if st != 200 || len(list["items"].([]any)) != len(others) {
+		t.Fatalf("trusted keys at %s: got %d %v", n.party, st, list)
+	}
+	st, out := n.do("root", "POST", "/api/v1/party-keys", map[string]any{"party": "AA", "public_key": "not a key"})
+	n.want(st, 422, out, "trust a bad key")
 }
 
 // push sends the latest bundle of ref on from to each node, as the

@@ -45,7 +45,61 @@ func (a *API) consignmentRoutes() []httpx.Route {
 		{Method: "GET", Pattern: c + "/events.csv", Perm: auth.PersonsRead, Summary: "parcel events with UPU codes (EMA, EMC, EMD, EMH, EMI) as CSV", Handler: a.upuEvents},
 		{Method: "GET", Pattern: c + "/bundle", Perm: auth.PersonsRead, Summary: "the latest signed document (?kind=manifest|handover_receipt|delivery_report) as a bundle file", Handler: a.consignmentBundle},
 		{Method: "POST", Pattern: "/api/v1/bundles", Perm: auth.Consignments, Summary: "import a signed bundle pushed by another node; idempotent", Handler: a.importBundle},
+		{Method: "GET", Pattern: "/api/v1/node/key", Perm: auth.Public, Summary: "this node's public signing key and the party it signs for", Handler: a.nodeKey},
+		{Method: "GET", Pattern: "/api/v1/party-keys", Perm: auth.PersonsRead, Summary: "the public keys this node trusts, by party", Handler: a.listPartyKeys},
+		{Method: "POST", Pattern: "/api/v1/party-keys", Perm: auth.UsersAdmin, Summary: "trust a public key to speak for a party", Handler: a.trustPartyKey},
 	}
+}
+
+// NodeKey is this node's public key as it publishes it.
+type NodeKey struct {
+	Party     string `json:"party"`
+	KeyID     string `json:"key_id"`
+	PublicKey string `json:"public_key"`
+}
+
+func (a *API) nodeKey(w http.ResponseWriter, r *http.Request) {
+	if a.app.Key == nil {
+		httpx.WriteError(w, r, errs.E("api.nodeKey", errs.NotFound, "this node has no signing key"))
+		return
+	}
+	httpx.WriteJSON(w, 200, NodeKey{Party: a.app.Party, KeyID: a.app.Key.ID(), PublicKey: a.app.Key.Public().String()})
+}
+
+func (a *API) listPartyKeys(w http.ResponseWriter, r *http.Request) {
+	ks, err := a.app.DB.PartyKeys(r.Context())
+	if err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, 200, Page[store.PartyKey]{Items: orEmpty(ks)})
+}
+
+// TrustInput is the body of POST /party-keys.
+type TrustInput struct {
+	Party     string `json:"party"`
+	PublicKey string `json:"public_key"` // "lifeline-ed25519 <base64>"
+}
+
+func (a *API) trustPartyKey(w http.ResponseWriter, r *http.Request) {
+	var in TrustInput
+	if err := httpx.DecodeJSON(r, &in); err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	key, err := sign.ParsePublicKey(in.PublicKey)
+	if err != nil {
+		httpx.WriteError(w, r, errs.Fields("api.trustPartyKey", map[string]string{"public_key": errs.MessageOf(err)}))
+		return
+	}
+	err = a.app.DB.Tx(r.Context(), func(tx *store.Tx) error {
+		return tx.TrustKey(r.Context(), Actor(r), strings.ToUpper(strings.TrimSpace(in.Party)), key)
+	})
+	if err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, 201, store.PartyKey{KeyID: key.ID(), Party: strings.ToUpper(strings.TrimSpace(in.Party)), Key: key})
 }
 
 // ConsignmentView is a consignment as the API shows it.

@@ -34,6 +34,8 @@ func init() {
 		"ImportResult": obj(map[string]any{"ref": str(""), "kind": str(""), "seq": integer(), "from": str(""), "digest": str(""),
 			"signers": arr(str("")), "plan": enum("nothing", "create", "handover", "receipted", "handed_over_and_receipted", "deliveries"),
 			"state": states, "changed": map[string]any{"type": "boolean"}}),
+		"NodeKey":         obj(map[string]any{"party": str("the party this node signs for; empty on a node that serves every party"), "key_id": str(""), "public_key": str("lifeline-ed25519 <base64>")}),
+		"TrustInput":      obj(map[string]any{"party": str("party code"), "public_key": str("lifeline-ed25519 <base64>")}, "party", "public_key"),
 		"ConsignmentPage": obj(map[string]any{"items": arr(ref("Consignment")), "next_cursor": str("")}),
 	})
 }

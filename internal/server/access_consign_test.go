@@ -39,6 +39,9 @@ func init() {
 		roles("GET "+c+"/events.csv", readers...),
 		roles("GET "+c+"/bundle", readers...),
 		roles("POST /api/v1/bundles", logistics...),
+		row("GET /api/v1/node/key", public),
+		roles("GET /api/v1/party-keys", readers...),
+		roles("POST /api/v1/party-keys", auth.Admin),
 	)
 	const u = "/consignments/{ref}"
 	addAccess(
