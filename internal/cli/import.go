@@ -109,7 +109,11 @@ func (e *Env) importCSV(db *store.DB, path string, skip, asJSON bool) error {
 		total++
 		if row != nil {
 			p := row.Person
-			if !state[p.PartyCode] {
+			has := map[string]bool{}
+			for _, pr := range probs {
+				has[pr.Column] = true
+			}
+			if !state[p.PartyCode] && !has["party"] {
 				probs = append(probs, records.Problem{Line: row.Line, Column: "party", Reason: fmt.Sprintf("%q is not the code of a state party", p.PartyCode)})
 			}
 			if row.Facility != "" && facByCode[row.Facility] == 0 {
@@ -157,7 +161,7 @@ func (e *Env) importCSV(db *store.DB, path string, skip, asJSON bool) error {
 	}
 	var batch []*registry.Person
 	err = readCSV(path, now, func(row *records.Row, probs []records.Problem) {
-		if row == nil || bad[row.Line] {
+		if row == nil || len(probs) > 0 || bad[row.Line] {
 			return
 		}
 		if row.Facility != "" {

@@ -65,5 +65,7 @@ func (e *Env) serve(cfg *config.Config, db *store.DB, addr string, secure bool, 
 	ctx, stop := signal.NotifyContext(e.Ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	defer a.StartLog(ctx, logEvery)()
-	return srv.Serve(ctx, ln)
+	err = srv.Serve(ctx, ln)
+	log.Info("stopped", "err", fmt.Sprint(err))
+	return err
 }

@@ -4,6 +4,7 @@
 package httpx
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -155,7 +156,14 @@ func DecodeJSON(r *http.Request, v any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
 		return errs.E(op, errs.Invalid, "the body must be JSON (Content-Type: application/json)")
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, MaxJSONBody))
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxJSONBody))
+	if err != nil {
+		return jsonError(op, err)
+	}
+	if t := bytes.TrimSpace(body); len(t) > 0 && t[0] != '{' {
+		return errs.E(op, errs.Invalid, "the body must be a JSON object")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return jsonError(op, err)

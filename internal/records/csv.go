@@ -108,8 +108,9 @@ func csvReason(err error) string {
 	return err.Error()
 }
 
-// Next returns the next row, or io.EOF. A row with problems returns them
-// and a nil Person; reading can go on.
+// Next returns the next row, or io.EOF. A row with problems returns them,
+// and the row as far as it could be read (nil when it is not CSV or not
+// text); reading can go on.
 func (cr *Reader) Next() (*Row, []Problem, error) {
 	rec, err := cr.r.Read()
 	if err == io.EOF {
@@ -171,7 +172,9 @@ func (cr *Reader) Next() (*Row, []Problem, error) {
 		if len(probs) == 0 {
 			probs = append(probs, Problem{Line: line, Reason: errs.MessageOf(err)})
 		}
-		return nil, probs, nil
+		// The row comes back too, so that checks against the database
+		// (party, facility, external id) can report their problems as well.
+		return &Row{Line: line, Person: p, Facility: strings.TrimSpace(get("facility"))}, probs, nil
 	}
 	return &Row{Line: line, Person: p, Facility: strings.TrimSpace(get("facility"))}, nil, nil
 }
