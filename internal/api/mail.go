@@ -63,7 +63,12 @@ func (a *API) mailRoutes() []httpx.Route {
 // Blobs returns where a node keeps scans. Until the node configuration
 // names a backend, scans live in the database (--blobs db), which needs no
 // setting and commits with the rows that refer to them.
-func Blobs(_ *app.App) blob.Backend { return blob.Table{} }
+func Blobs(a *app.App) blob.Backend {
+	if a.Blobs == nil {
+		return blob.Table{}
+	}
+	return a.Blobs
+}
 
 // MailLimits are the upload limits of scans.
 func MailLimits() blob.Limits { return blob.DefaultLimits() }

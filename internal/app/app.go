@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"lifeline/internal/blob"
 	"lifeline/internal/search"
 	"lifeline/internal/sign"
 	"lifeline/internal/store"
@@ -28,6 +29,9 @@ type App struct {
 	// Party is the code of the party this node signs for ("" on a node that
 	// serves every party, like the demo).
 	Party string
+	// Blobs stores scans: a folder in the data directory, or the database.
+	// Nil means the database.
+	Blobs blob.Backend
 	// TLog is the node's transparency log (nil on a node that keeps none);
 	// see tlog.go.
 	TLog     *tlog.Log

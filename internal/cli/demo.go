@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"lifeline/internal/blob"
 	"lifeline/internal/config"
 	"lifeline/internal/demo"
 )
@@ -42,7 +43,11 @@ func cmdDemo(e *Env, args []string) error {
 	} else {
 		start := time.Now()
 		fmt.Fprintf(e.Stdout, "Building the demo scenario in %s ...\n", where(&cfg))
-		_, err := demo.Seed(e.Ctx, db, demo.Options{POWs: *pows, Log: func(f string, a ...any) { fmt.Fprintf(e.Stdout, "  "+f+"\n", a...) }})
+		blobs, err := blob.Open(cfg.Blobs, cfg.Data)
+		if err != nil {
+			return err
+		}
+		_, err = demo.Seed(e.Ctx, db, demo.Options{POWs: *pows, Blobs: blobs, Log: func(f string, a ...any) { fmt.Fprintf(e.Stdout, "  "+f+"\n", a...) }})
 		if err != nil {
 			return err
 		}

@@ -7,6 +7,7 @@ import (
 	"syscall"
 
 	"lifeline/internal/app"
+	"lifeline/internal/blob"
 	"lifeline/internal/config"
 	"lifeline/internal/server"
 	"lifeline/internal/sign"
@@ -44,7 +45,11 @@ func (e *Env) serve(cfg *config.Config, db *store.DB, addr string, secure bool, 
 	if err != nil {
 		return err
 	}
-	a := &app.App{DB: db, Log: log, Secure: secure, Version: Version, Key: key, Party: cfg.Party}
+	blobs, err := blob.Open(cfg.Blobs, cfg.Data)
+	if err != nil {
+		return err
+	}
+	a := &app.App{DB: db, Log: log, Secure: secure, Version: Version, Key: key, Party: cfg.Party, Blobs: blobs}
 	logEvery, err := e.openLog(cfg, a)
 	if err != nil {
 		return err

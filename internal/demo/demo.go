@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"lifeline/internal/auth"
+	"lifeline/internal/blob"
 	"lifeline/internal/names"
 	"lifeline/internal/registry"
 	"lifeline/internal/store"
@@ -36,6 +37,7 @@ type Scenario struct {
 	Logins     []Login
 	Rand       *rand.Rand
 	Log        func(format string, args ...any) // progress lines
+	Blobs      blob.Backend                     // where scans go
 }
 
 // Options tune the scenario.
@@ -44,6 +46,7 @@ type Options struct {
 	Civilians int // displaced civilians (default 300)
 	Seed      uint64
 	Log       func(format string, args ...any)
+	Blobs     blob.Backend // where scans go; the database when nil
 }
 
 // step adds one part of the scenario.
@@ -76,7 +79,10 @@ func Seed(ctx context.Context, db *store.DB, opt Options) (*Scenario, error) {
 	if opt.Log == nil {
 		opt.Log = func(string, ...any) {}
 	}
-	s := &Scenario{Now: db.Now(), Facilities: map[string][]registry.Facility{}, POWs: map[string][]int64{}, Rand: rand.New(rand.NewPCG(opt.Seed, 1)), Log: opt.Log}
+	if opt.Blobs == nil {
+		opt.Blobs = blob.Table{}
+	}
+	s := &Scenario{Now: db.Now(), Facilities: map[string][]registry.Facility{}, POWs: map[string][]int64{}, Rand: rand.New(rand.NewPCG(opt.Seed, 1)), Log: opt.Log, Blobs: opt.Blobs}
 	ps, err := db.Parties(ctx)
 	if err != nil {
 		return nil, err
