@@ -12,6 +12,7 @@ import (
 	"lifeline/internal/parcels"
 	"lifeline/internal/s10"
 	"lifeline/internal/sign"
+	"lifeline/internal/tlog"
 )
 
 // Consignment is a consignment as this node keeps it.
@@ -543,6 +544,46 @@ func (tx *Tx) maybeClose(ctx context.Context, a Actor, c *Consignment) error {
 	return tx.EventRef(ctx, a, "consignment", c.Ref, "closed", map[string]any{"parcels": total})
 }
 
+// maxLogSubjects is the most parcels one log entry names; a larger step is
+// logged as several entries of the same consignment.
+const maxLogSubjects = 200
+
+// logClaim appends the claim of a step to the node's transparency log (in
+// the step's transaction): the acting party, the other party, the day, the
+// parcels by tracking number (logged as commitments) and the consignment
+// (logged as a pseudonym).
+func (tx *Tx) logClaim(ctx context.Context, typ, party, peer, ref string, trackings []string) error {
+	var es []tlog.Event
+	for len(trackings) > 0 {
+		n := min(len(trackings), maxLogSubjects)
+		es = append(es, tlog.Event{Type: typ, Party: party, Peer: peer, Day: LogDay(tx.now), Unit: "parcel", Count: n, Ref: ref, Subjects: trackings[:n]})
+		trackings = trackings[n:]
+	}
+	if len(es) == 0 {
+		return nil
+	}
+	_, err := tx.AppendLog(ctx, es)
+	return err
+}
+
+// lineTrackings lists the tracking numbers of c's lines in state s.
+func (tx *Tx) lineTrackings(ctx context.Context, c *Consignment, s consignments.ParcelState) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT tracking FROM consignment_parcels WHERE consignment_id = $1 AND state = $2 ORDER BY position`, c.ID, s)
+	if err != nil {
+		return nil, mapErr("store.lineTrackings", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			return nil, mapErr("store.lineTrackings", err)
+		}
+		out = append(out, t)
+	}
+	return out, mapErr("store.lineTrackings", rows.Err())
+}
+
 // DispatchConsignment sends a sealed consignment on its way: it and its
 // parcels are dispatched (UPU EMC).
 func (tx *Tx) DispatchConsignment(ctx context.Context, a Actor, ref string) (*Consignment, error) {
@@ -555,6 +596,13 @@ func (tx *Tx) DispatchConsignment(ctx context.Context, a Actor, ref string) (*Co
 	}
 	n, err := tx.moveLines(ctx, a, c, consignments.ParcelSealed, consignments.ParcelDispatched, lineSel{})
 	if err != nil {
+		return nil, err
+	}
+	ts, err := tx.lineTrackings(ctx, c, consignments.ParcelDispatched)
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.logClaim(ctx, tlog.Dispatched, c.From, c.To, c.Ref, ts); err != nil {
 		return nil, err
 	}
 	if err := tx.saveConsignment(ctx, c); err != nil {

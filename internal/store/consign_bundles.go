@@ -491,7 +491,7 @@ func (tx *Tx) importReceipt(ctx context.Context, a Actor, c *Consignment, v *sig
 		return err
 	}
 	if countersigned {
-		return tx.receive(ctx, a, c)
+		return tx.receive(ctx, a, c, false)
 	}
 	return nil
 }
@@ -500,7 +500,7 @@ func (tx *Tx) importCountersign(ctx context.Context, a Actor, c *Consignment, v 
 	if !v.SignedBy(c.To) {
 		return errs.E("store.importCountersign", errs.Invalid, "the receipt is not countersigned by %s", c.To)
 	}
-	return tx.receive(ctx, a, c)
+	return tx.receive(ctx, a, c, false)
 }
 
 func (tx *Tx) importReport(ctx context.Context, a Actor, c *Consignment, v *sign.Verified) error {

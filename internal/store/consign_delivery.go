@@ -9,6 +9,7 @@ import (
 	"lifeline/internal/errs"
 	"lifeline/internal/s10"
 	"lifeline/internal/sign"
+	"lifeline/internal/tlog"
 )
 
 func (tx *Tx) insertDelivery(ctx context.Context, c *Consignment, d consignments.Delivery, origin string) error {
@@ -144,6 +145,15 @@ func (tx *Tx) recordDelivery(ctx context.Context, a Actor, c *Consignment, d con
 	}
 	if err := tx.moveLine(ctx, a, c, d.Tracking, cur, path, string(d.Reason)); err != nil {
 		return "", err
+	}
+	claims := []string{tlog.Undeliverable}
+	if d.Outcome == consignments.Delivered {
+		claims = []string{tlog.Delivered, tlog.Acknowledged}
+	}
+	for _, typ := range claims {
+		if err := tx.logClaim(ctx, typ, c.To, c.From, c.Ref, []string{d.Tracking}); err != nil {
+			return "", err
+		}
 	}
 	if err := tx.EventRef(ctx, a, "consignment", c.Ref, "delivery", map[string]any{"tracking": d.Tracking, "outcome": d.Outcome, "reason": d.Reason, "action": d.Action}); err != nil {
 		return "", err

@@ -9,6 +9,7 @@ import (
 	"lifeline/internal/errs"
 	"lifeline/internal/s10"
 	"lifeline/internal/sign"
+	"lifeline/internal/tlog"
 )
 
 // ScanResult is the answer to one scan at the handover: what the parcel
@@ -292,6 +293,13 @@ func (tx *Tx) CompleteHandover(ctx context.Context, a Actor, keys Keys, ref stri
 	if _, err := tx.moveLines(ctx, a, c, consignments.ParcelDispatched, consignments.ParcelMissing, lineSel{notScanned: true, reason: "not found at handover"}); err != nil {
 		return nil, err
 	}
+	ts, err := tx.lineTrackings(ctx, c, consignments.ParcelHandedOver)
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.logClaim(ctx, tlog.HandedOver, c.Via, c.To, c.Ref, ts); err != nil {
+		return nil, err
+	}
 	if err := c.Move(consignments.HandedOver, tx.now); err != nil {
 		return nil, err
 	}
@@ -333,14 +341,15 @@ func (tx *Tx) CountersignReceipt(ctx context.Context, a Actor, keys Keys, ref st
 	if err := tx.updateBundle(ctx, row.id, b, signers); err != nil {
 		return nil, err
 	}
-	if err := tx.receive(ctx, a, c); err != nil {
+	if err := tx.receive(ctx, a, c, true); err != nil {
 		return nil, err
 	}
 	return b, nil
 }
 
-// receive moves a handed-over consignment to receipted with its parcels.
-func (tx *Tx) receive(ctx context.Context, a Actor, c *Consignment) error {
+// receive moves a handed-over consignment to receipted with its parcels;
+// when local, this node's party received it and logs the claim.
+func (tx *Tx) receive(ctx context.Context, a Actor, c *Consignment, local bool) error {
 	to := consignments.ParcelReceived
 	if c.Kind == consignments.Return {
 		to = consignments.ParcelReturned
@@ -356,6 +365,15 @@ func (tx *Tx) receive(ctx context.Context, a Actor, c *Consignment) error {
 	}
 	if err != nil {
 		return err
+	}
+	if local {
+		ts, err := tx.lineTrackings(ctx, c, to)
+		if err != nil {
+			return err
+		}
+		if err := tx.logClaim(ctx, tlog.Received, c.To, c.From, c.Ref, ts); err != nil {
+			return err
+		}
 	}
 	if err := c.Move(consignments.Receipted, tx.now); err != nil {
 		return err

@@ -460,6 +460,12 @@ func TestConsignmentLifecycle(t *testing.T) {
 		if err != nil || exp.Seq != 3 {
 			t.Errorf("export latest: got %v, %v", exp, err)
 		}
+		// The claims went to the transparency log: dispatched, handed over
+		// and received for each consignment, a delivered and an
+		// acknowledged entry per delivery, an undeliverable one per failure.
+		if n, err := db.LogSize(ctx); err != nil || n != 3+3+2*3+3 {
+			t.Errorf("log entries: got %d (%v), want %d", n, err, 3+3+2*3+3)
+		}
 	})
 }
 
@@ -691,6 +697,10 @@ func TestFederatedImport(t *testing.T) {
 		report2 = ctReread(t, report2)
 		if r := a.importBundle(t, report2); r.Seq != 4 || r.State != consignments.Closed {
 			t.Errorf("second report at AA: got %+v", r)
+		}
+		// AA's log holds its own claim only: the dispatch; imports log nothing.
+		if n, err := a.db.LogSize(ctx); err != nil || n != 1 {
+			t.Errorf("AA's log: got %d entries (%v), want 1", n, err)
 		}
 		// The first report again changes nothing; a changed byte is refused.
 		if r := a.importBundle(t, report); r.Changed {
