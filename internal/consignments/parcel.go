@@ -39,11 +39,6 @@ func AllFinal(states []ParcelState) bool {
 	return true
 }
 
-// FinalParcelStates lists the final parcel states.
-func FinalParcelStates() []ParcelState {
-	return []ParcelState{ParcelAcknowledged, ParcelReturned, ParcelMissing}
-}
-
 // CanClose reports whether a consignment in state c with parcels in the
 // given states may close, as an error that says why not.
 func CanClose(c State, states []ParcelState) error {

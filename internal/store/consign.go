@@ -610,20 +610,3 @@ func (tx *Tx) DispatchConsignment(ctx context.Context, a Actor, ref string) (*Co
 	}
 	return c, tx.EventRef(ctx, a, "consignment", c.Ref, "dispatched", map[string]any{"parcels": n})
 }
-
-// SetPlace records the exchange point of a consignment's handover.
-func (tx *Tx) SetPlace(ctx context.Context, a Actor, ref, place string) error {
-	c, err := tx.consignmentFor(ctx, a, ref, consignments.StepHandover)
-	if err != nil {
-		return err
-	}
-	if c.State.AtLeast(consignments.HandedOver) {
-		return errs.E("store.SetPlace", errs.Conflict, "consignment %s was already handed over", c.Ref)
-	}
-	c.Place = place
-	c.Normalize()
-	if err := c.Validate(); err != nil {
-		return err
-	}
-	return tx.saveConsignment(ctx, c)
-}

@@ -103,9 +103,6 @@ func (pg *Page) ParcelState(s consignments.ParcelState) string {
 // BundleKind translates the kind of a signed document.
 func (pg *Page) BundleKind(k string) string { return pg.p.T("bundle_kind." + k) }
 
-// Msg translates a domain message, showing unknown ones as they are.
-func (pg *Page) Msg(m string) string { return message(pg.p, m) }
-
 // consignFail shows err on the consignment's page, or the error page when
 // it is not about the consignment's state or the input.
 func (u *UI) consignFail(w http.ResponseWriter, r *http.Request, c *store.Consignment, err error) {
