@@ -492,13 +492,48 @@ func (s lineSel) where(id int64, from consignments.ParcelState) (string, []any) 
 	return cond, args
 }
 
-// moveLine moves one line along path, with its local parcel.
+// moveLine moves one line along path, with its local parcel (when this
+// node has it and it is in the line's state) and a parcel event for each
+// step: three statements whatever the length of the path.
 func (tx *Tx) moveLine(ctx context.Context, a Actor, c *Consignment, tracking string, cur consignments.ParcelState, path []consignments.ParcelState, reason string) error {
+	const op = "store.moveLine"
+	if len(path) == 0 {
+		return nil
+	}
+	from := cur
 	for _, to := range path {
-		if _, err := tx.moveLines(ctx, a, c, cur, to, lineSel{tracking: tracking, reason: reason}); err != nil {
-			return err
+		if err := from.CanMoveTo(to); err != nil {
+			return errs.Wrap(op, err)
 		}
-		cur = to
+		from = to
+	}
+	final := path[len(path)-1]
+	var pid int64
+	err := tx.QueryRowContext(ctx, `UPDATE parcels SET status = $1, updated_at = $2, version = version + 1
+		WHERE status = $3 AND id = (SELECT parcel_id FROM consignment_parcels WHERE consignment_id = $4 AND tracking = $5) RETURNING id`,
+		final, tx.now, cur, c.ID, tracking).Scan(&pid)
+	switch {
+	case err == nil:
+		args := []any{}
+		var rows []string
+		for _, to := range path {
+			n := len(args)
+			rows = append(rows, fmt.Sprintf("($%d, $%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5, n+6))
+			args = append(args, pid, to, to.UPUCode(), a.Party, reason, tx.now)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO parcel_events (parcel_id, status, upu_code, party_code, reason, at) VALUES `+strings.Join(rows, ", "), args...); err != nil {
+			return mapErr(op, err)
+		}
+	case err != sql.ErrNoRows:
+		return mapErr(op, err)
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE consignment_parcels SET state = $1, updated_at = $2 WHERE consignment_id = $3 AND tracking = $4 AND state = $5`,
+		final, tx.now, c.ID, tracking, cur)
+	if err != nil {
+		return mapErr(op, err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return errs.E(op, errs.Conflict, "parcel %s of %s was changed by someone else; reload and try again", tracking, c.Ref)
 	}
 	return nil
 }
@@ -553,17 +588,31 @@ const maxLogSubjects = 200
 // parcels by tracking number (logged as commitments) and the consignment
 // (logged as a pseudonym).
 func (tx *Tx) logClaim(ctx context.Context, typ, party, peer, ref string, trackings []string) error {
+	return tx.logClaims(ctx, []string{typ}, party, peer, ref, trackings)
+}
+
+// logClaims is logClaim for several types of claim about the same parcels,
+// appended at once.
+func (tx *Tx) logClaims(ctx context.Context, types []string, party, peer, ref string, trackings []string) error {
 	var es []tlog.Event
-	for len(trackings) > 0 {
-		n := min(len(trackings), maxLogSubjects)
-		es = append(es, tlog.Event{Type: typ, Party: party, Peer: peer, Day: LogDay(tx.now), Unit: "parcel", Count: n, Ref: ref, Subjects: trackings[:n]})
-		trackings = trackings[n:]
+	for _, typ := range types {
+		es = append(es, claimEvents(tx.now, typ, party, peer, ref, trackings)...)
 	}
 	if len(es) == 0 {
 		return nil
 	}
 	_, err := tx.AppendLog(ctx, es)
 	return err
+}
+
+func claimEvents(now time.Time, typ, party, peer, ref string, trackings []string) []tlog.Event {
+	var es []tlog.Event
+	for len(trackings) > 0 {
+		n := min(len(trackings), maxLogSubjects)
+		es = append(es, tlog.Event{Type: typ, Party: party, Peer: peer, Day: LogDay(now), Unit: "parcel", Count: n, Ref: ref, Subjects: trackings[:n]})
+		trackings = trackings[n:]
+	}
+	return es
 }
 
 // lineTrackings lists the tracking numbers of c's lines in state s.

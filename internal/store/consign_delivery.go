@@ -150,10 +150,8 @@ func (tx *Tx) recordDelivery(ctx context.Context, a Actor, c *Consignment, d con
 	if d.Outcome == consignments.Delivered {
 		claims = []string{tlog.Delivered, tlog.Acknowledged}
 	}
-	for _, typ := range claims {
-		if err := tx.logClaim(ctx, typ, c.To, c.From, c.Ref, []string{d.Tracking}); err != nil {
-			return "", err
-		}
+	if err := tx.logClaims(ctx, claims, c.To, c.From, c.Ref, []string{d.Tracking}); err != nil {
+		return "", err
 	}
 	if err := tx.EventRef(ctx, a, "consignment", c.Ref, "delivery", map[string]any{"tracking": d.Tracking, "outcome": d.Outcome, "reason": d.Reason, "action": d.Action}); err != nil {
 		return "", err
