@@ -11,7 +11,7 @@ import (
 
 func cmdParty(e *Env, args []string) error {
 	if len(args) == 0 {
-		fmt.Fprintln(e.Stderr, "Usage: lifeline party add|list [flags]")
+		fmt.Fprintln(e.Stderr, "Usage: lifeline party add|list|trust [flags]")
 		return errUsage
 	}
 	switch args[0] {
@@ -19,8 +19,10 @@ func cmdParty(e *Env, args []string) error {
 		return cmdPartyAdd(e, args[1:])
 	case "list":
 		return cmdPartyList(e, args[1:])
+	case "trust":
+		return cmdPartyTrust(e, args[1:])
 	}
-	fmt.Fprintf(e.Stderr, "lifeline party: unknown subcommand %q; use add or list\n", args[0])
+	fmt.Fprintf(e.Stderr, "lifeline party: unknown subcommand %q; use add, list or trust\n", args[0])
 	return errUsage
 }
 
