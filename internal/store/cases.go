@@ -505,7 +505,15 @@ func (tx *Tx) MoveCase(ctx context.Context, a Actor, id int64, version int, t ca
 		at := t.Decision.At
 		e.Party, e.DecidedAt, e.Reason, e.Source = t.Decision.Party, &at, t.Decision.Reason, t.Decision.Source
 	}
-	return c, tx.caseEvent(ctx, a, e)
+	if err := tx.caseEvent(ctx, a, e); err != nil {
+		return nil, err
+	}
+	if t.To == cases.Accepted || t.To == cases.Refused {
+		if err := tx.logCaseDecision(ctx, c, t.To, t.Decision); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
 }
 
 // RecordCaseWish records the person's wish heard in iv (REP-3).

@@ -366,7 +366,10 @@ func (tx *Tx) CompleteOperation(ctx context.Context, a Actor, opID int64) error 
 		return err
 	}
 	h, n, _ := o.Counts()
-	return tx.Event(ctx, a, "operation", o.ID, "operation.completed", map[string]any{"handed_over": h, "did_not_travel": n})
+	if err := tx.Event(ctx, a, "operation", o.ID, "operation.completed", map[string]any{"handed_over": h, "did_not_travel": n}); err != nil {
+		return err
+	}
+	return tx.logOperation(ctx, o)
 }
 
 // CancelOperation cancels an operation not yet completed; its cases go
