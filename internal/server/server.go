@@ -42,11 +42,12 @@ type Server struct {
 	reg     *prometheus.Registry
 	reqs    *prometheus.CounterVec
 	dur     *prometheus.HistogramVec
+	tokens  *tokenCache
 }
 
 // New builds the server of a.
 func New(a *app.App) *Server {
-	s := &Server{app: a, reg: prometheus.NewRegistry()}
+	s := &Server{app: a, reg: prometheus.NewRegistry(), tokens: newTokenCache(TokenCacheTTL, 4096)}
 	s.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	s.reqs = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "lifeline_http_requests_total", Help: "HTTP requests by route and status."}, []string{"route", "code"})
 	s.dur = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "lifeline_http_request_duration_seconds", Help: "HTTP request latency by route.", Buckets: prometheus.ExponentialBuckets(0.001, 2, 14)}, []string{"route"})
@@ -183,7 +184,7 @@ func (s *Server) guard(rt httpx.Route) http.Handler {
 					return
 				}
 				var err error
-				if p, err = s.app.DB.TokenPrincipal(ctx, strings.TrimSpace(tok)); err != nil {
+				if p, err = s.tokenPrincipal(ctx, strings.TrimSpace(tok)); err != nil {
 					s.deny(w, r, rt, err)
 					return
 				}
