@@ -249,3 +249,21 @@ func TestDemoNoServe(t *testing.T) {
 		t.Fatalf("key show: got %d %q", code, out)
 	}
 }
+
+// TestGenImports generates persons and imports them all: gen writes what
+// import asks of each category.
+func TestGenImports(t *testing.T) {
+	dir := t.TempDir()
+	data := "--data=" + filepath.Join(dir, "node")
+	csv := filepath.Join(dir, "gen.csv")
+	if code, _, stderr := run(t, "", "gen", "persons", "-n", "500", "--out", csv); code != 0 {
+		t.Fatalf("gen: %s", stderr)
+	}
+	run(t, "", "party", "add", data, "--code", "UA", "--name", "Ukraine")
+	run(t, "", "party", "add", data, "--code", "RU", "--name", "Russia")
+	code, out, stderr := run(t, "", "import", "persons", data, "--json", csv)
+	var rep ImportReport
+	if code != 0 || json.Unmarshal([]byte(out), &rep) != nil || rep.Imported != 500 || rep.Rejected != 0 {
+		t.Fatalf("import of generated persons: %d %q %q", code, out, stderr)
+	}
+}

@@ -172,11 +172,6 @@ func seedBase(ctx context.Context, db *store.DB, s *Scenario, opt Options) error
 	return seedPersons(ctx, db, s, opt)
 }
 
-var ranks = map[string][]string{
-	"uk": {"солдат", "старший солдат", "молодший сержант", "сержант", "старший сержант", "лейтенант", "старший лейтенант", "капітан"},
-	"ru": {"рядовой", "ефрейтор", "младший сержант", "сержант", "старший сержант", "лейтенант", "старший лейтенант", "капитан"},
-}
-
 // seedPersons registers the prisoners of war, held by the other side, and
 // the displaced civilians.
 func seedPersons(ctx context.Context, db *store.DB, s *Scenario, opt Options) error {
@@ -191,7 +186,7 @@ func seedPersons(ctx context.Context, db *store.DB, s *Scenario, opt Options) er
 		if i < opt.POWs {
 			p.Category = registry.POW
 			p.Sex = "m"
-			p.Rank = ranks[g.Origin][s.Rand.IntN(len(ranks[g.Origin]))]
+			p.Rank = names.Rank(g)
 			p.ServiceNumber = fmt.Sprintf("%s-%07d", g.Party, 1000000+s.Rand.IntN(8999999))
 			if p.BirthDate == "" {
 				p.BirthDate = fmt.Sprintf("%d-%02d-%02d", 1970+s.Rand.IntN(35), 1+s.Rand.IntN(12), 1+s.Rand.IntN(28))

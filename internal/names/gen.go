@@ -439,15 +439,43 @@ func addTypos(rng *rand.Rand, text string, n int) string {
 // birth_date, birth_place, party.
 func WriteCSV(w io.Writer, ps []GenPerson) error {
 	cw := csv.NewWriter(w)
-	if err := cw.Write([]string{"external_id", "category", "surname", "given_name", "patronymic", "full_name", "latin_names", "sex", "birth_date", "birth_place", "party"}); err != nil {
+	if err := cw.Write([]string{"external_id", "category", "surname", "given_name", "patronymic", "full_name", "latin_names", "sex", "birth_date", "birth_place", "party", "rank", "service_number"}); err != nil {
 		return err
 	}
 	for _, p := range ps {
+		// A prisoner of war carries what GC III 17 asks of him: rank and
+		// number (name and birth date are there for everyone).
+		rank, number := "", ""
+		if p.Category == "pow" {
+			rank, number = Rank(p), p.Party+"-"+strings.TrimPrefix(p.ExternalID, p.Party+"-")
+		}
 		if err := cw.Write([]string{p.ExternalID, p.Category, p.Surname, p.GivenName, p.Patronymic, p.FullName(),
-			strings.Join(p.LatinNames, ";"), p.Sex, p.BirthDate, p.BirthPlace, p.Party}); err != nil {
+			strings.Join(p.LatinNames, ";"), p.Sex, p.BirthDate, p.BirthPlace, p.Party, rank, number}); err != nil {
 			return err
 		}
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+var ranks = map[string][]string{
+	"uk": {"солдат", "старший солдат", "молодший сержант", "сержант", "старший сержант", "лейтенант", "старший лейтенант", "капітан"},
+	"ru": {"рядовой", "ефрейтор", "младший сержант", "сержант", "старший сержант", "лейтенант", "старший лейтенант", "капитан"},
+}
+
+// Rank gives a generated prisoner of war a rank in his own language,
+// fixed by his external id.
+func Rank(p GenPerson) string {
+	rs := ranks[p.Origin]
+	if len(rs) == 0 {
+		rs = ranks["uk"]
+	}
+	h := 0
+	for _, c := range p.ExternalID {
+		h = h*31 + int(c)
+	}
+	if h < 0 {
+		h = -h
+	}
+	return rs[h%len(rs)]
 }
