@@ -66,6 +66,8 @@ type DB struct {
 	PersonsChanged func(ids []int64)
 	// tlog is the node's transparency log (tlog.go).
 	tlog tlogHolder
+	// stmts keeps the write connection's prepared statements (SQLite).
+	stmts *stmtCache
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database.
@@ -140,12 +142,13 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	n := max(4, runtime.NumCPU()*2)
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	db.Dialect, db.write, db.read = SQLite, w, r
+	db.Dialect, db.write, db.read, db.stmts = SQLite, w, r, newStmtCache()
 	return db, nil
 }
 
 // Close closes the database.
 func (db *DB) Close() error {
+	db.stmts.close()
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
@@ -191,6 +194,7 @@ func (tx *Tx) DB() *DB { return tx.db }
 // Tx runs fn in one transaction: committed when fn returns nil, rolled back
 // otherwise (and on panic). Nothing half written ever stays.
 func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) (err error) {
+	db.stmts.prepare(ctx, db.write)
 	stx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return mapErr("store.Tx", err)
