@@ -46,6 +46,7 @@ func init() {
 
 		row("GET /mail", loggedIn),
 		roles("GET /mail/intake", intake...),
+		roles("POST /mail/intake/find", intake...),
 		roles("POST /mail/intake", intake...),
 		roles("POST /mail/items/{id}/receipt", intake...),
 		roles("GET /mail/screening", screens...),

@@ -60,7 +60,8 @@ type mailIntakePage struct {
 	Kinds      []Option
 	Done       *api.Intake
 	Searched   bool
-	Reply      bool // the person is held by the user's party: the form registers their reply
+	Why        map[int64]string // why each candidate matched the name
+	Reply      bool             // the person is held by the user's party: the form registers their reply
 }
 
 // replyHere reports whether p's party holds person, so that the intake
@@ -86,8 +87,26 @@ func (u *UI) intakeKinds(r *http.Request, reply bool) []Option {
 // mailIntakeShow finds the recipient by name (?q=), then shows the item
 // form for the one chosen (?person=).
 func (u *UI) mailIntakeShow(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Query().Get("q") != "" {
+		// Names never travel in URLs: the search is a POST.
+		http.Redirect(w, r, "/mail/intake", http.StatusSeeOther)
+		return
+	}
+	u.renderMailIntake(w, r, r.URL.Query())
+}
+
+// mailIntakeFind finds the recipient from any spelling of the name, in
+// either script, through the search index.
+func (u *UI) mailIntakeFind(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		Error(w, r, errs.WrapKind("web.mailIntakeFind", errs.Invalid, err))
+		return
+	}
+	u.renderMailIntake(w, r, url.Values{"q": {strings.TrimSpace(r.PostForm.Get("q"))}})
+}
+
+func (u *UI) renderMailIntake(w http.ResponseWriter, r *http.Request, q url.Values) {
 	p := httpx.Principal(r)
-	q := r.URL.Query()
 	d := mailIntakePage{Form: newForm(url.Values{"pages": {"1"}}), Query: q.Get("q"), Kinds: u.intakeKinds(r, false)}
 	if id, err := strconv.ParseInt(q.Get("person"), 10, 64); err == nil && id > 0 {
 		person, err := u.db.Person(r.Context(), id)
@@ -99,12 +118,12 @@ func (u *UI) mailIntakeShow(w http.ResponseWriter, r *http.Request) {
 		d.Kinds = u.intakeKinds(r, d.Reply)
 		d.Form.Values.Set("person_id", strconv.FormatInt(id, 10))
 	} else if d.Query != "" {
-		ps, _, err := u.db.Persons(r.Context(), store.PersonFilter{Scope: p.Scope(), Text: d.Query, Limit: 20})
+		ps, why, err := u.findPersons(r, d.Query, 20)
 		if err != nil {
 			Error(w, r, err)
 			return
 		}
-		d.Candidates, d.Searched = ps, true
+		d.Candidates, d.Why, d.Searched = ps, why, true
 	}
 	render(w, r, http.StatusOK, "mail_intake", printer(r).T("mail.intake_title"), d)
 }

@@ -56,7 +56,7 @@ func TestMailPages(t *testing.T) {
 	if body := fx.login(t, "aa-reg").get("/").Body.String(); strings.Contains(body, "mail-tile") {
 		t.Error("the dashboard of a registrar shows the mail tile")
 	}
-	want(t, c.get("/mail/intake?q=shcherbak"), 200, fx.nameAA, "/mail/intake?person=")
+	want(t, c.post("/mail/intake/find", url.Values{"q": {"Scherbak Andrey"}}), 200, fx.nameAA, "/mail/intake?person=", "surname")
 	w := c.get("/mail/intake?person=" + strconv.FormatInt(fx.pAA, 10))
 	want(t, w, 200, "Sender (family member)", `enctype="multipart/form-data"`)
 

@@ -213,3 +213,42 @@ func facilityOptions(fs []registry.Facility) []Option {
 	}
 	return o
 }
+
+// findPersons finds persons in the caller's scope from any spelling of a
+// name, best first, through the search index, and records each one shown
+// as an access. why says why each matched.
+func (u *UI) findPersons(r *http.Request, q string, limit int) ([]*registry.Person, map[int64]string, error) {
+	ctx := r.Context()
+	p := httpx.Principal(r)
+	if u.app.Search == nil {
+		ps, _, err := u.db.Persons(ctx, store.PersonFilter{Scope: p.Scope(), Text: q, Limit: limit})
+		return ps, nil, err
+	}
+	hits, err := u.app.Search.Search(names.Query{Text: q, Limit: limit}, p)
+	if err != nil || len(hits) == 0 {
+		return nil, nil, nil
+	}
+	ids := make([]int64, len(hits))
+	why := map[int64]string{}
+	for i, h := range hits {
+		ids[i] = h.ID
+		why[h.ID] = strings.Join(h.Why, "; ")
+	}
+	ps, _, err := u.db.Persons(ctx, store.PersonFilter{Scope: p.Scope(), IDs: ids, Limit: len(ids)})
+	if err != nil {
+		return nil, nil, err
+	}
+	rank := map[int64]int{}
+	for i, id := range ids {
+		rank[id] = i
+	}
+	slices.SortFunc(ps, func(a, b *registry.Person) int { return rank[a.ID] - rank[b.ID] })
+	shown := make([]int64, len(ps))
+	for i, x := range ps {
+		shown[i] = x.ID
+	}
+	if err := u.db.RecordAccesses(ctx, actor(r), "person", shown, "search"); err != nil {
+		return nil, nil, err
+	}
+	return ps, why, nil
+}
