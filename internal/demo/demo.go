@@ -40,6 +40,14 @@ type Scenario struct {
 	Blobs      blob.Backend                     // where scans go
 }
 
+// blobs is where the scenario's scans go: the database unless told.
+func (s *Scenario) blobs() blob.Backend {
+	if s.Blobs == nil {
+		return blob.Table{}
+	}
+	return s.Blobs
+}
+
 // Options tune the scenario.
 type Options struct {
 	POWs      int // prisoners of war (default 2,400)

@@ -217,10 +217,10 @@ func seedMailSized(ctx context.Context, db *store.DB, s *Scenario, nParcels, nIt
 				return err
 			}
 		}
-		if _, err := s.Blobs.Put(ctx, tx, scan.Key, scan.Data); err != nil {
+		if _, err := s.blobs().Put(ctx, tx, scan.Key, scan.Data); err != nil {
 			return err
 		}
-		if _, err := s.Blobs.Put(ctx, tx, scan.ThumbKey, scan.Thumb); err != nil {
+		if _, err := s.blobs().Put(ctx, tx, scan.ThumbKey, scan.Thumb); err != nil {
 			return err
 		}
 		return tx.BulkMail(ctx, store.Actor{Name: "demo", Party: "UA"}, m)
