@@ -15,6 +15,8 @@ func init() {
 		roles("GET /persons", readers...),
 		roles("GET /persons/new", writers...),
 		roles("POST /persons/search", readers...),
+		roles("GET /cases/find", auth.Admin, auth.Caseworker),
+		roles("POST /cases/find", auth.Admin, auth.Caseworker),
 		roles("POST /persons", writers...),
 		roles("GET /persons/{id}", readers...),
 		roles("GET /persons/{id}/edit", writers...),

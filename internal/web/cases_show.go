@@ -206,6 +206,9 @@ func (u *UI) caseNew(w http.ResponseWriter, r *http.Request) {
 	p := httpx.Principal(r)
 	f := newForm(nil)
 	f.Values.Set("placement", string(cases.Accommodation))
+	if m := r.URL.Query().Get("members"); m != "" {
+		f.Values.Set("members", m) // registry ids chosen on /cases/find
+	}
 	if !p.Intermediary {
 		f.Values.Set("host_party", p.Party)
 	}

@@ -49,6 +49,8 @@ func (u *UI) registryRoutes() []httpx.Route {
 		{Method: "GET", Pattern: "/persons", Perm: auth.PersonsRead, Summary: "persons list with filters", Handler: u.personList},
 		{Method: "GET", Pattern: "/persons/new", Perm: auth.PersonsWrite, Summary: "new person form", Handler: u.personNew},
 		{Method: "POST", Pattern: "/persons/search", Perm: auth.PersonsRead, Summary: "find persons by name (POST keeps names out of URLs)", Handler: u.personSearch},
+		{Method: "GET", Pattern: "/cases/find", Perm: auth.CasesWrite, Summary: "find the people of a new case by name", Handler: u.caseFindShow},
+		{Method: "POST", Pattern: "/cases/find", Perm: auth.CasesWrite, Summary: "find the people of a new case from any spelling", Handler: u.caseFind},
 		{Method: "POST", Pattern: "/persons", Perm: auth.PersonsWrite, Summary: "create a person", Handler: u.personCreate},
 		{Method: "GET", Pattern: "/persons/{id}", Perm: auth.PersonsRead, Summary: "a person and their status history", Handler: u.personShow},
 		{Method: "GET", Pattern: "/persons/{id}/edit", Perm: auth.PersonsWrite, Summary: "edit person form", Handler: u.personEdit},

@@ -81,3 +81,16 @@ func TestLoginThrottled(t *testing.T) {
 		t.Errorf("got %d recorded attempts, want 6", n)
 	}
 }
+
+// TestCaseFind finds the people of a case by any spelling and offers to
+// start the case with their registry id.
+func TestCaseFind(t *testing.T) {
+	fx := newFixture(t)
+	c := fx.login(t, "aa-admin")
+	c.get("/cases/find")
+	body := want(t, c.post("/cases/find", url.Values{"q": {"Kovalenko Olena"}}), http.StatusOK, "Коваленко Олена", "/cases/new?members="+id(fx.pCiv))
+	if !strings.Contains(body, "surname") {
+		t.Error("no reason given for the match")
+	}
+	want(t, c.get("/cases/new?members="+id(fx.pCiv)), http.StatusOK, `value="`+id(fx.pCiv)+`"`)
+}
