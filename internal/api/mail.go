@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net"
@@ -39,6 +40,7 @@ func (a *API) mailRoutes() []httpx.Route {
 		{Method: "GET", Pattern: "/api/v1/screening/items/{id}", Perm: auth.MailScreen, Summary: "an item to screen, with its scans and earlier screenings", Handler: a.screeningItem},
 		{Method: "GET", Pattern: "/api/v1/screening/items/{id}/scans/{scan}", Perm: auth.MailScreen, Summary: "a scan's content (every view is recorded); ?thumb=1 for the thumbnail", Handler: a.scanContent},
 		{Method: "POST", Pattern: "/api/v1/screening/items/{id}", Perm: auth.MailScreen, Summary: "record the caller's side's screening decision: JSON, or multipart with a \"decision\" field and a \"redacted\" scan", Handler: a.screenItem},
+		{Method: "POST", Pattern: "/api/v1/screening/decisions", Perm: auth.MailScreen, Summary: "record the caller's side's decisions on a page of the queue (up to 200 items, no redactions) in one transaction: all or none", Handler: a.screenItems},
 		{Method: "GET", Pattern: "/api/v1/packing/queue", Perm: auth.MailPack, Summary: "screened items in no parcel, by recipient", Handler: a.packingQueue},
 		{Method: "GET", Pattern: "/api/v1/parcels", Perm: auth.MailPack, Summary: "list parcels the caller's party sends or receives; ?status=, ?flagged=true", Handler: a.listParcels},
 		{Method: "POST", Pattern: "/api/v1/parcels", Perm: auth.MailPack, Summary: "open (or reuse) the parcel for a recipient and pack items into it", Handler: a.createParcel},
@@ -744,6 +746,54 @@ func (a *API) screenItem(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	httpx.WriteJSON(w, http.StatusCreated, sc)
+}
+
+// MaxScreeningBatch is the most decisions one request records: a page of
+// the screening queue.
+const MaxScreeningBatch = 200
+
+// ScreenBatch records p's side's decisions on several items in one
+// transaction, all or none, each as Screen records one. Redactions bring a
+// scan and go one by one. When the refusal is a second examination by the
+// same side, the attempt is audited.
+func (a *API) ScreenBatch(ctx context.Context, p *auth.Principal, ds []store.ItemDecision) ([]*correspondence.Screening, error) {
+	const op = "api.ScreenBatch"
+	if len(ds) == 0 || len(ds) > MaxScreeningBatch {
+		return nil, errs.Fields(op, map[string]string{"decisions": fmt.Sprintf("1 to %d decisions", MaxScreeningBatch)})
+	}
+	actor := store.Actor{UserID: p.UserID, Name: p.Name, Party: p.Party}
+	var out []*correspondence.Screening
+	err := a.app.DB.Tx(ctx, func(tx *store.Tx) error {
+		var err error
+		out, err = tx.ScreenItems(ctx, actor, p.Scope(), ds)
+		return err
+	})
+	if err != nil {
+		var ee *store.EntryError
+		if errs.Is(err, correspondence.ErrScreenedTwice) && strings.Contains(errs.MessageOf(err), "second examination") && errors.As(err, &ee) {
+			if aerr := a.app.DB.AuditRefusedScreening(ctx, actor, ee.ID); aerr != nil {
+				return nil, aerr
+			}
+		}
+		return nil, err
+	}
+	return out, nil
+}
+
+func (a *API) screenItems(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Decisions []store.ItemDecision `json:"decisions"`
+	}
+	if err := httpx.DecodeJSON(r, &in); err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	out, err := a.ScreenBatch(r.Context(), httpx.Principal(r), in.Decisions)
+	if err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusCreated, Page[*correspondence.Screening]{Items: out})
 }
 
 // ---- packing and parcels

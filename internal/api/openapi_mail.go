@@ -20,6 +20,10 @@ func init() {
 			"width": integer(), "height": integer(), "thumb_key": str("")}),
 		"Decision": obj(map[string]any{"outcome": enum("approved", "redacted", "rejected"),
 			"reason": enum("political_military", "money", "prohibited_goods", "illegible_code", "other_security"), "note": str("")}, "outcome"),
+		"ItemDecision": obj(map[string]any{"item_id": integer(), "outcome": enum("approved", "rejected"),
+			"reason": enum("political_military", "money", "prohibited_goods", "illegible_code", "other_security"), "note": str("")}, "item_id", "outcome"),
+		"Decisions": obj(map[string]any{"decisions": map[string]any{"type": "array", "maxItems": 200, "minItems": 1,
+			"items": map[string]any{"$ref": "#/components/schemas/ItemDecision"}}}, "decisions"),
 		"Screening": obj(map[string]any{"id": integer(), "item_id": integer(), "side": enum("sending", "receiving"), "party": str(""),
 			"outcome": enum("approved", "redacted", "rejected"), "reason": str(""), "notice": str("the notice to the sender of a rejected item"),
 			"redacted_scan_id": integer(), "screened_at": dt, "waited_seconds": integer()}),
@@ -36,5 +40,8 @@ func init() {
 		"TrackRequest": obj(map[string]any{"tracking": str("S10 tracking number"), "pin": str("six digits")}, "tracking", "pin"),
 		"Timeline": obj(map[string]any{"timeline": map[string]any{"type": "array", "items": obj(map[string]any{"at": dt,
 			"code": enum("accepted", "screened", "returned_to_sender", "packed", "posted", "dispatched", "exchanged", "arrived", "delivered", "acknowledged", "undeliverable", "forwarded", "returned", "missing")})}}),
+	})
+	addDocs(map[string]opDoc{
+		"POST /api/v1/screening/decisions": {Request: "Decisions", Response: "Screening", List: true, Status: 201},
 	})
 }

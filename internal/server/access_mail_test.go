@@ -25,6 +25,7 @@ func init() {
 		roles("GET /api/v1/screening/items/{id}", screens...),
 		roles("GET /api/v1/screening/items/{id}/scans/{scan}", screens...),
 		roles("POST /api/v1/screening/items/{id}", screens...),
+		roles("POST /api/v1/screening/decisions", screens...),
 		roles("GET /api/v1/packing/queue", packs...),
 		roles("GET /api/v1/parcels", packs...),
 		roles("POST /api/v1/parcels", packs...),

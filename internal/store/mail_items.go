@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -309,11 +310,72 @@ func (tx *Tx) BlobInUse(ctx context.Context, key string) (bool, error) {
 // (SCR-1), and a redaction brings its redacted scan, which replaces the
 // original for delivery while the original is kept.
 func (tx *Tx) ScreenItem(ctx context.Context, a Actor, itemID int64, d correspondence.Decision, redacted *Scan) (*correspondence.Screening, error) {
-	const op = "store.ScreenItem"
 	it, err := getItem(ctx, tx, itemID)
 	if err != nil {
 		return nil, err
 	}
+	return tx.screenItem(ctx, a, it, d, redacted)
+}
+
+// ItemDecision is one decision of a batch: the item and what its screener
+// decided.
+type ItemDecision struct {
+	ItemID int64 `json:"item_id"`
+	correspondence.Decision
+}
+
+// ScreenItems records the actor's party's decisions on several items, in
+// order, as ScreenItem records one: a screener deciding a page of the
+// queue. Items outside scope (a party code; "" for the intermediary) are
+// unknown. No decision brings a redacted scan; redactions go one by one.
+// The first refused decision fails the whole call; its error names it.
+func (tx *Tx) ScreenItems(ctx context.Context, a Actor, scope string, ds []ItemDecision) ([]*correspondence.Screening, error) {
+	const op = "store.ScreenItems"
+	out := make([]*correspondence.Screening, 0, len(ds))
+	for i, d := range ds {
+		it, err := getItem(ctx, tx, d.ItemID)
+		if err == nil && scope != "" && it.OriginParty != scope && it.DestParty != scope {
+			err = errs.E(op, errs.NotFound, "no such item")
+		}
+		var sc *correspondence.Screening
+		if err == nil {
+			sc, err = tx.screenItem(ctx, a, it, d.Decision, nil)
+		}
+		if err != nil {
+			return nil, batchErr(op, "decisions", i, d.ItemID, err)
+		}
+		out = append(out, sc)
+	}
+	return out, nil
+}
+
+// EntryError is the error of one entry of a batch: its message names the
+// entry, its field messages are keyed list.index.field, its kind is the
+// entry's.
+type EntryError struct {
+	Index int   // from 0
+	ID    int64 // the record the entry is about
+	Err   *errs.Error
+}
+
+func (e *EntryError) Error() string { return e.Err.Error() }
+func (e *EntryError) Unwrap() error { return e.Err }
+
+func batchErr(op, list string, i int, id int64, err error) error {
+	e := &errs.Error{Op: op, Kind: errs.KindOf(err), Err: err,
+		Message: fmt.Sprintf("%s %d (id %d): %s", strings.TrimSuffix(list, "s"), i+1, id, errs.MessageOf(err))}
+	if f := errs.FieldsOf(err); f != nil {
+		e.Fields = map[string]string{}
+		for k, v := range f {
+			e.Fields[fmt.Sprintf("%s.%d.%s", list, i, k)] = v
+		}
+	}
+	return &EntryError{Index: i, ID: id, Err: e}
+}
+
+func (tx *Tx) screenItem(ctx context.Context, a Actor, it *correspondence.Item, d correspondence.Decision, redacted *Scan) (*correspondence.Screening, error) {
+	const op = "store.ScreenItem"
+	itemID := it.ID
 	side, err := correspondence.SideOf(*it, a.Party)
 	if err != nil {
 		return nil, err
