@@ -53,12 +53,15 @@ func TestWriteCSV(t *testing.T) {
 	if got, want := len(rows), 51; got != want {
 		t.Fatalf("rows = %d, want %d", got, want)
 	}
-	if got, want := strings.Join(rows[0], ","), "external_id,category,surname,given_name,patronymic,full_name,latin_names,sex,birth_date,birth_place,party"; got != want {
+	if got, want := strings.Join(rows[0], ","), "external_id,category,surname,given_name,patronymic,full_name,latin_names,sex,birth_date,birth_place,party,rank,service_number"; got != want {
 		t.Errorf("header = %q, want %q", got, want)
 	}
 	for _, r := range rows[1:] {
 		if r[10] != "UA" && r[10] != "RU" || r[6] == "" || r[5] == "" {
 			t.Errorf("bad row %q", r)
+		}
+		if (r[1] == "pow") != (r[11] != "" && r[12] != "") {
+			t.Errorf("rank and number must be given exactly for prisoners of war: %q", r)
 		}
 	}
 }
