@@ -27,6 +27,7 @@ func (a *API) casesRoutes() []httpx.Route {
 		{Method: "POST", Pattern: "/api/v1/cases/{id}/transitions", Perm: auth.CasesWrite, Summary: "move a case: acceptance_requested, accepted, refused (with party, date, reason, source), cancelled, resettled", Handler: a.moveCase},
 		{Method: "POST", Pattern: "/api/v1/cases/{id}/wish", Perm: auth.CasesRead, Summary: "record the person's wish; a return only after a private interview by the intermediary", Handler: a.caseWish},
 		{Method: "POST", Pattern: "/api/v1/cases/{id}/risk", Perm: auth.CasesWrite, Summary: "set or clear the persecution-risk flag that blocks any return", Handler: a.caseRisk},
+		{Method: "POST", Pattern: "/api/v1/cases/{id}/refusal/sign", Perm: auth.CasesRead, Summary: "sign the case's recorded refusal for the caller's party (the refusing party, the host party or the intermediary), so that a claim about it can be verified", Handler: a.signRefusal},
 		{Method: "POST", Pattern: "/api/v1/cases/{id}/split", Perm: auth.CasesWrite, Summary: "split persons off a household into a new case, with a reason", Handler: a.splitCase},
 		{Method: "GET", Pattern: "/api/v1/operations", Perm: auth.CasesRead, Summary: "list repatriation operations in scope", Handler: a.listOperations},
 		{Method: "POST", Pattern: "/api/v1/operations", Perm: auth.CasesWrite, Summary: "plan a repatriation operation", Handler: a.createOperation},
@@ -479,6 +480,23 @@ type SignInput struct {
 	Kind string `json:"kind"` // repatriation_roster or repatriation_outcomes
 }
 
+func (a *API) signRefusal(w http.ResponseWriter, r *http.Request) {
+	var in struct{}
+	p := httpx.Principal(r)
+	check := func() error {
+		if !CanAct(p) {
+			return errs.E("api.signRefusal", errs.Forbidden, "a refusal is signed by a caseworker of a party or a delegate of the intermediary")
+		}
+		return nil
+	}
+	a.caseChange(w, r, &in, check, func(ctx context.Context, tx *store.Tx, c *cases.Case) (*cases.Case, error) {
+		if _, err := tx.SignCaseRefusal(ctx, Actor(r), c.ID, p.Party, tx.HeldKeys(ctx)); err != nil {
+			return nil, err
+		}
+		return tx.Case(ctx, c.ID)
+	})
+}
+
 func (a *API) signOperation(w http.ResponseWriter, r *http.Request) {
 	var in SignInput
 	a.operationChange(w, r, &in, true, func(ctx context.Context, tx *store.Tx, o *repatriation.Operation) error {
@@ -627,7 +645,12 @@ func (a *API) getClaim(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, err)
 		return
 	}
-	as := claims.Assess(c, ev)
+	lc, err := a.app.ClaimLogCount(r.Context(), c)
+	if err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	as := claims.Assess(c, ev, lc)
 	httpx.WriteJSON(w, 200, ClaimView{Claim: c, Evidence: ev, Assessment: &as})
 }
 
@@ -645,18 +668,24 @@ func (a *API) claimStatus(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var in ClaimStatusInput
-	if _, err = a.app.DB.Claim(r.Context(), id); err == nil {
+	c, err := a.app.DB.Claim(r.Context(), id)
+	if err == nil {
 		err = httpx.DecodeJSON(r, &in)
 	}
 	p := httpx.Principal(r)
 	if err == nil && !CanAct(p) {
 		err = errs.E("api.claimStatus", errs.Forbidden, "a claim's status is set by a caseworker or the intermediary")
 	}
-	var c *claims.Claim
+	// The log's count is read before the transaction: it audits the
+	// published checkpoint through the read pool.
+	var lc *claims.LogCount
+	if err == nil && in.Status == claims.Verified {
+		lc, err = a.app.ClaimLogCount(r.Context(), c)
+	}
 	if err == nil {
 		err = a.app.DB.Tx(r.Context(), func(tx *store.Tx) error {
 			var err error
-			c, err = tx.SetClaimStatus(r.Context(), Actor(r), id, in.Version, in.Status, claims.Decider{Party: p.Party, Intermediary: p.Intermediary}, in.Note)
+			c, err = tx.SetClaimStatus(r.Context(), Actor(r), id, in.Version, in.Status, claims.Decider{Party: p.Party, Intermediary: p.Intermediary}, in.Note, lc)
 			return err
 		})
 	}

@@ -86,12 +86,15 @@ type Claim struct {
 	Count     int       `json:"count,omitempty"` // the number it states, 0 when none
 	Links     []Link    `json:"links"`
 
-	Status     Status     `json:"status"`
-	StatusNote string     `json:"status_note,omitempty"`
-	StatusBy   string     `json:"status_by,omitempty"` // the party that set the status
-	StatusAt   *time.Time `json:"status_at,omitempty"`
-	CreatedAt  time.Time  `json:"created_at"`
-	Version    int        `json:"version"`
+	Status     Status `json:"status"`
+	StatusNote string `json:"status_note,omitempty"`
+	// Checkpoint is the published log checkpoint whose entries backed the
+	// claim when it was verified.
+	Checkpoint *Checkpoint `json:"checkpoint,omitempty"`
+	StatusBy   string      `json:"status_by,omitempty"` // the party that set the status
+	StatusAt   *time.Time  `json:"status_at,omitempty"`
+	CreatedAt  time.Time   `json:"created_at"`
+	Version    int         `json:"version"`
 }
 
 // MaxLinks is how many records one claim links to at most.
@@ -199,6 +202,39 @@ var against = map[Subject][]EvidenceKind{
 	SubjectRefusal: {EvAcceptance},
 }
 
+// Checkpoint names a published checkpoint of a node's transparency log:
+// anyone can recount a number from the entries it covers (`lifeline verify
+// audit`).
+type Checkpoint struct {
+	Origin string `json:"origin"`
+	Size   int64  `json:"size"`
+	Hash   string `json:"hash"` // base64, as in the checkpoint
+}
+
+// LogCount is what the transparency log counts for a claim: the entries of
+// the claim's event type about the records it links to, in a published
+// checkpoint.
+type LogCount struct {
+	Type       string     `json:"type"`    // the log event type counted
+	Entries    int        `json:"entries"` // entries found
+	Count      int        `json:"count"`   // the sum of their counts
+	Checkpoint Checkpoint `json:"checkpoint"`
+}
+
+// LogType returns the transparency-log event type that counts what a claim
+// of subject s asserts, or "" when the log counts nothing of the kind.
+func LogType(s Subject) string {
+	switch s {
+	case SubjectRefusal:
+		return "acceptance_refused"
+	case SubjectRepatriation:
+		return "repatriated"
+	case SubjectDelivery:
+		return "delivered"
+	}
+	return ""
+}
+
 // Assessment is what the evidence says about a claim.
 type Assessment struct {
 	Backing []Evidence `json:"backing"` // signed records of the kind the claim asserts
@@ -210,14 +246,18 @@ type Assessment struct {
 	// Disagrees is true when signed records count something else than the claim.
 	Disagrees bool   `json:"disagrees"`
 	Reason    string `json:"reason"`
+	// Log is what the transparency log counts for the claim, when the node
+	// keeps a log with a published checkpoint.
+	Log *LogCount `json:"log,omitempty"`
 }
 
 // Assess judges the evidence for a claim. Only evidence about records the
 // claim links to counts; a claim is verifiable when signed records of the
-// kind it asserts back it, none speaks against it, and, when it states a
-// number, the records count exactly that number.
-func Assess(c *Claim, evidence []Evidence) Assessment {
-	var a Assessment
+// kind it asserts back it, none speaks against it, when it states a number
+// the records count exactly that number, and the transparency log's
+// published checkpoint (lc, nil when there is none) counts the same.
+func Assess(c *Claim, evidence []Evidence, lc *LogCount) Assessment {
+	a := Assessment{Log: lc}
 	for _, e := range evidence {
 		switch {
 		case !c.Linked(e.Link):
@@ -244,12 +284,19 @@ func Assess(c *Claim, evidence []Evidence) Assessment {
 	case c.Count > 0 && a.Counted != c.Count:
 		a.Reason = fmt.Sprintf("the signed records count %d, the claim says %d", a.Counted, c.Count)
 		a.Disagrees = true
+	case lc == nil || lc.Checkpoint.Size == 0:
+		a.Reason = fmt.Sprintf("%d signed records back the claim, but no published checkpoint of the transparency log backs the count yet", len(a.Backing))
+	case lc.Count != a.Counted:
+		a.Reason = fmt.Sprintf("the transparency log counts %d %s in checkpoint %d, the signed records %d", lc.Count,
+			strings.ReplaceAll(lc.Type, "_", " "), lc.Checkpoint.Size, a.Counted)
+		a.Disagrees = true
 	default:
 		a.Verifiable = true
 		a.Reason = fmt.Sprintf("%d signed records back the claim", len(a.Backing))
 		if c.Count > 0 {
 			a.Reason += fmt.Sprintf(", counting %d as it says", a.Counted)
 		}
+		a.Reason += fmt.Sprintf("; the transparency log counts the same in checkpoint %d", lc.Checkpoint.Size)
 	}
 	return a
 }
@@ -268,12 +315,13 @@ type Decider struct {
 	Intermediary bool
 }
 
-// SetStatus moves the claim to status to, judged on the evidence: verified
-// only when [Assess] finds it verifiable; corroborated only by the
+// SetStatus moves the claim to status to, judged on the evidence and the
+// log's count lc: verified only when [Assess] finds it verifiable, keeping
+// the checkpoint that backs it; corroborated only by the
 // intermediary, with a note; contradicted by the intermediary with a note,
 // or by anyone when signed records disagree with it. On error nothing
 // changes.
-func (c *Claim) SetStatus(to Status, by Decider, note string, at time.Time, evidence []Evidence) error {
+func (c *Claim) SetStatus(to Status, by Decider, note string, at time.Time, evidence []Evidence, lc *LogCount) error {
 	const op = "claims.Claim.SetStatus"
 	note = strings.TrimSpace(note)
 	if !to.Valid() {
@@ -288,7 +336,7 @@ func (c *Claim) SetStatus(to Status, by Decider, note string, at time.Time, evid
 	if utf8.RuneCountInString(note) > 2000 {
 		return errs.Fields(op, map[string]string{"note": "at most 2000 characters"})
 	}
-	a := Assess(c, evidence)
+	a := Assess(c, evidence, lc)
 	switch to {
 	case Verified:
 		if !a.Verifiable {
@@ -318,5 +366,9 @@ func (c *Claim) SetStatus(to Status, by Decider, note string, at time.Time, evid
 	}
 	t := at
 	c.Status, c.StatusNote, c.StatusBy, c.StatusAt = to, note, by.Party, &t
+	if to == Verified {
+		cp := lc.Checkpoint
+		c.Checkpoint = &cp
+	}
 	return nil
 }

@@ -23,6 +23,16 @@ func refusal(caseID int64, signed bool, n int) Evidence {
 	return Evidence{Kind: EvRefusal, Link: Link{LinkCase, caseID}, Signed: signed, Count: n, At: now, Summary: "refusal"}
 }
 
+var cp = Checkpoint{Origin: "lifeline/test", Size: 40, Hash: "aGFzaA=="}
+
+// logged is a log count of n in checkpoint cp.
+func logged(n int) *LogCount {
+	return &LogCount{Type: "acceptance_refused", Entries: 1, Count: n, Checkpoint: cp}
+}
+
+// noCheckpoint is the log count of a node that has published nothing.
+var noCheckpoint = &LogCount{}
+
 func TestAssess(t *testing.T) {
 	opClaim := &Claim{Subject: SubjectRepatriation, Count: 124, Links: []Link{{LinkOperation, 3}}}
 	tests := []struct {
@@ -32,24 +42,32 @@ func TestAssess(t *testing.T) {
 		verifiable bool
 		disagrees  bool
 		counted    int
+		lc         *LogCount // nil: the log counts what the records count
 	}{
-		{"signed refusals matching the count", refusalClaim(6, 1, 2), []Evidence{refusal(1, true, 4), refusal(2, true, 2)}, true, false, 6},
-		{"signed refusals short of the count", refusalClaim(6, 1, 2), []Evidence{refusal(1, true, 4)}, false, true, 4},
-		{"unsigned refusal records", refusalClaim(6, 1), []Evidence{refusal(1, false, 6)}, false, false, 0},
-		{"no evidence", refusalClaim(6, 1), nil, false, false, 0},
-		{"evidence about another case", refusalClaim(6, 1), []Evidence{refusal(9, true, 6)}, false, false, 0},
-		{"no count stated", refusalClaim(0, 1), []Evidence{refusal(1, true, 3)}, true, false, 3},
-		{"a signed acceptance says otherwise", refusalClaim(0, 1), []Evidence{refusal(1, true, 3), {Kind: EvAcceptance, Link: Link{LinkCase, 1}, Signed: true}}, false, true, 3},
-		{"no links", refusalClaim(0), []Evidence{refusal(1, true, 3)}, false, false, 0},
-		{"signed outcomes with the same count", opClaim, []Evidence{{Kind: EvOutcomes, Link: Link{LinkOperation, 3}, Signed: true, Count: 124}}, true, false, 124},
-		{"signed outcomes with another count", opClaim, []Evidence{{Kind: EvOutcomes, Link: Link{LinkOperation, 3}, Signed: true, Count: 120}}, false, true, 120},
-		{"a roster is not an outcome", opClaim, []Evidence{{Kind: EvRoster, Link: Link{LinkOperation, 3}, Signed: true, Count: 124}}, false, false, 0},
-		{"outcomes not signed by all", opClaim, []Evidence{{Kind: EvOutcomes, Link: Link{LinkOperation, 3}, Signed: false, Count: 124}}, false, false, 0},
-		{"other claims", &Claim{Subject: SubjectOther, Links: []Link{{LinkCase, 1}}}, []Evidence{refusal(1, true, 1)}, false, false, 0},
+		{"signed refusals matching the count", refusalClaim(6, 1, 2), []Evidence{refusal(1, true, 4), refusal(2, true, 2)}, true, false, 6, nil},
+		{"signed refusals short of the count", refusalClaim(6, 1, 2), []Evidence{refusal(1, true, 4)}, false, true, 4, nil},
+		{"unsigned refusal records", refusalClaim(6, 1), []Evidence{refusal(1, false, 6)}, false, false, 0, nil},
+		{"no evidence", refusalClaim(6, 1), nil, false, false, 0, nil},
+		{"evidence about another case", refusalClaim(6, 1), []Evidence{refusal(9, true, 6)}, false, false, 0, nil},
+		{"no count stated", refusalClaim(0, 1), []Evidence{refusal(1, true, 3)}, true, false, 3, nil},
+		{"a signed acceptance says otherwise", refusalClaim(0, 1), []Evidence{refusal(1, true, 3), {Kind: EvAcceptance, Link: Link{LinkCase, 1}, Signed: true}}, false, true, 3, nil},
+		{"no links", refusalClaim(0), []Evidence{refusal(1, true, 3)}, false, false, 0, nil},
+		{"signed outcomes with the same count", opClaim, []Evidence{{Kind: EvOutcomes, Link: Link{LinkOperation, 3}, Signed: true, Count: 124}}, true, false, 124, nil},
+		{"signed outcomes with another count", opClaim, []Evidence{{Kind: EvOutcomes, Link: Link{LinkOperation, 3}, Signed: true, Count: 120}}, false, true, 120, nil},
+		{"a roster is not an outcome", opClaim, []Evidence{{Kind: EvRoster, Link: Link{LinkOperation, 3}, Signed: true, Count: 124}}, false, false, 0, nil},
+		{"outcomes not signed by all", opClaim, []Evidence{{Kind: EvOutcomes, Link: Link{LinkOperation, 3}, Signed: false, Count: 124}}, false, false, 0, nil},
+		{"other claims", &Claim{Subject: SubjectOther, Links: []Link{{LinkCase, 1}}}, []Evidence{refusal(1, true, 1)}, false, false, 0, nil},
+		{"no published checkpoint", refusalClaim(6, 1), []Evidence{refusal(1, true, 6)}, false, false, 6, noCheckpoint},
+		{"the log counts otherwise", refusalClaim(6, 1), []Evidence{refusal(1, true, 6)}, false, true, 6, logged(4)},
+		{"the log alone, without signed records", refusalClaim(6, 1), []Evidence{refusal(1, false, 6)}, false, false, 0, logged(6)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a := Assess(tt.claim, tt.ev)
+			lc := tt.lc
+			if lc == nil {
+				lc = logged(tt.counted)
+			}
+			a := Assess(tt.claim, tt.ev, lc)
 			if a.Verifiable != tt.verifiable || a.Disagrees != tt.disagrees || a.Counted != tt.counted {
 				t.Errorf("Assess = verifiable %v, disagrees %v, counted %d (%s); want %v, %v, %d",
 					a.Verifiable, a.Disagrees, a.Counted, a.Reason, tt.verifiable, tt.disagrees, tt.counted)
@@ -74,31 +92,38 @@ func TestSetStatus(t *testing.T) {
 		note string
 		ev   []Evidence
 		kind errs.Kind
+		lc   *LogCount // nil: the log counts 6
 	}{
-		{"verified by signed records", Unverified, Verified, ua, "", backed, ""},
-		{"verified without signed records", Unverified, Verified, icrc, "we saw it", nil, errs.Conflict},
-		{"verified with unsigned records", Unverified, Verified, ua, "", []Evidence{refusal(1, false, 6)}, errs.Conflict},
-		{"verified with a wrong count", Unverified, Verified, ua, "", short, errs.Conflict},
-		{"corroborated by the intermediary", Unverified, Corroborated, icrc, "our delegates heard the refusal", nil, ""},
-		{"corroborated by a party", Unverified, Corroborated, ua, "trust us", nil, errs.Forbidden},
-		{"corroborated without a note", Unverified, Corroborated, icrc, " ", nil, errs.Invalid},
-		{"contradicted by the intermediary", Corroborated, Contradicted, icrc, "the six were accepted", nil, ""},
-		{"contradicted by disagreeing records", Unverified, Contradicted, ua, "", short, ""},
-		{"contradicted by a party alone", Unverified, Contradicted, ua, "false", nil, errs.Forbidden},
-		{"contradicted by the intermediary without a note", Unverified, Contradicted, icrc, "", nil, errs.Invalid},
-		{"verified after corroboration", Corroborated, Verified, ua, "", backed, ""},
-		{"contradicted then verified by records", Contradicted, Verified, ua, "", backed, ""},
-		{"back to unverified", Corroborated, Unverified, icrc, "", nil, errs.Conflict},
-		{"verified is final", Verified, Contradicted, icrc, "x", nil, errs.Conflict},
-		{"same status", Unverified, Unverified, icrc, "", nil, errs.Conflict},
-		{"unknown status", Unverified, "true", icrc, "", nil, errs.Invalid},
+		{"verified by signed records", Unverified, Verified, ua, "", backed, "", nil},
+		{"verified without signed records", Unverified, Verified, icrc, "we saw it", nil, errs.Conflict, nil},
+		{"verified with unsigned records", Unverified, Verified, ua, "", []Evidence{refusal(1, false, 6)}, errs.Conflict, nil},
+		{"verified with a wrong count", Unverified, Verified, ua, "", short, errs.Conflict, nil},
+		{"corroborated by the intermediary", Unverified, Corroborated, icrc, "our delegates heard the refusal", nil, "", nil},
+		{"corroborated by a party", Unverified, Corroborated, ua, "trust us", nil, errs.Forbidden, nil},
+		{"corroborated without a note", Unverified, Corroborated, icrc, " ", nil, errs.Invalid, nil},
+		{"contradicted by the intermediary", Corroborated, Contradicted, icrc, "the six were accepted", nil, "", nil},
+		{"contradicted by disagreeing records", Unverified, Contradicted, ua, "", short, "", nil},
+		{"contradicted by a party alone", Unverified, Contradicted, ua, "false", nil, errs.Forbidden, nil},
+		{"contradicted by the intermediary without a note", Unverified, Contradicted, icrc, "", nil, errs.Invalid, nil},
+		{"verified after corroboration", Corroborated, Verified, ua, "", backed, "", nil},
+		{"contradicted then verified by records", Contradicted, Verified, ua, "", backed, "", nil},
+		{"back to unverified", Corroborated, Unverified, icrc, "", nil, errs.Conflict, nil},
+		{"verified is final", Verified, Contradicted, icrc, "x", nil, errs.Conflict, nil},
+		{"same status", Unverified, Unverified, icrc, "", nil, errs.Conflict, nil},
+		{"unknown status", Unverified, "true", icrc, "", nil, errs.Invalid, nil},
+		{"verified with nothing published", Unverified, Verified, ua, "", backed, errs.Conflict, noCheckpoint},
+		{"verified against the log's count", Unverified, Verified, ua, "", backed, errs.Conflict, logged(5)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := refusalClaim(6, 1)
 			c.Status = tt.from
 			before := *c
-			err := c.SetStatus(tt.to, tt.by, tt.note, now, tt.ev)
+			lc := logged(6)
+			if tt.lc != nil {
+				lc = tt.lc
+			}
+			err := c.SetStatus(tt.to, tt.by, tt.note, now, tt.ev, lc)
 			if got := errs.KindOf(err); got != tt.kind {
 				t.Fatalf("error kind = %q (%v), want %q", got, err, tt.kind)
 			}
@@ -110,6 +135,9 @@ func TestSetStatus(t *testing.T) {
 			}
 			if c.Status != tt.to || c.StatusBy != tt.by.Party || c.StatusNote == "" || c.StatusAt == nil {
 				t.Errorf("claim = %s by %q note %q; want %s by %q with a note", c.Status, c.StatusBy, c.StatusNote, tt.to, tt.by.Party)
+			}
+			if (c.Checkpoint != nil) != (tt.to == Verified) || (c.Checkpoint != nil && *c.Checkpoint != cp) {
+				t.Errorf("checkpoint = %+v; want %+v kept only when verified", c.Checkpoint, cp)
 			}
 		})
 	}

@@ -2,15 +2,19 @@ package demo
 
 import (
 	"context"
+	"log/slog"
 	"math/rand/v2"
 	"testing"
 
+	"lifeline/internal/app"
 	"lifeline/internal/cases"
 	"lifeline/internal/claims"
 	"lifeline/internal/registry"
 	"lifeline/internal/repatriation"
+	"lifeline/internal/sign"
 	"lifeline/internal/store"
 	"lifeline/internal/store/storetest"
+	"lifeline/internal/tlog"
 )
 
 // TestSeedCases checks the repatriation story of the demo: 124 residents
@@ -67,6 +71,26 @@ func TestSeedCases(t *testing.T) {
 			t.Errorf("no case in state %s", st)
 		}
 	}
+	// The node opens its log, publishes it with its own signature, and
+	// the delegate verifies what the log and signed records back.
+	key, err := sign.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &app.App{DB: db, Log: slog.New(slog.DiscardHandler), Key: key}
+	if err := a.OpenLog(ctx, app.NodeLogOrigin("", key), 1); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := VerifyClaims(ctx, a); err != nil || n != 1 {
+		t.Fatalf("VerifyClaims = %d, %v; want 1 claim verified", n, err)
+	}
+	st, err := a.LogStats(ctx, app.StatQuery{Type: tlog.Repatriated, Unit: "civilian"})
+	if err != nil || st.Total != RepatriatedResidents {
+		t.Errorf("log: %+v, %v; want %d civilians repatriated", st, err, RepatriatedResidents)
+	}
+	if st, err := a.LogStats(ctx, app.StatQuery{Type: tlog.AcceptanceRefused}); err != nil || st.Total == 0 {
+		t.Errorf("log: %+v, %v; want the refused case's entry", st, err)
+	}
 	cs, err := db.Claims(ctx, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -74,7 +98,7 @@ func TestSeedCases(t *testing.T) {
 	var refusal, verified bool
 	for _, c := range cs {
 		refusal = refusal || (c.Subject == claims.SubjectRefusal && c.Status == claims.Unverified && c.Count == 6)
-		verified = verified || (c.Subject == claims.SubjectRepatriation && c.Status == claims.Verified)
+		verified = verified || (c.Subject == claims.SubjectRepatriation && c.Status == claims.Verified && c.Checkpoint != nil && c.Checkpoint.Size == st.Checkpoint.Size)
 	}
 	if !refusal || !verified {
 		t.Errorf("claims: unverified refusal of six %v, verified repatriation %v; want both", refusal, verified)

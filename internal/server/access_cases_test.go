@@ -26,6 +26,7 @@ func init() {
 		roles("POST /api/v1/operations/{id}/roster", caseWriters...),
 		roles("POST /api/v1/operations/{id}/roster/remove", caseWriters...),
 		roles("POST /api/v1/operations/{id}/sign", caseReaders...),
+		roles("POST /api/v1/cases/{id}/refusal/sign", caseReaders...),
 		roles("POST /api/v1/operations/{id}/outcomes", caseReaders...),
 		roles("POST /api/v1/operations/{id}/complete", caseReaders...),
 		roles("POST /api/v1/operations/{id}/cancel", caseWriters...),

@@ -22,9 +22,12 @@ const (
 	KindDeliveryReport       = "delivery_report"
 	KindRepatriationRoster   = "repatriation_roster"
 	KindRepatriationOutcomes = "repatriation_outcomes"
+	// KindCaseRefusal is a party's refusal to accept the return of a case
+	// of displaced civilians, as the party recording it signs it.
+	KindCaseRefusal = "case_refusal"
 )
 
-var kinds = []string{KindManifest, KindHandoverReceipt, KindDeliveryReport, KindRepatriationRoster, KindRepatriationOutcomes}
+var kinds = []string{KindManifest, KindHandoverReceipt, KindDeliveryReport, KindRepatriationRoster, KindRepatriationOutcomes, KindCaseRefusal}
 
 // Kinds returns every kind of signed document.
 func Kinds() []string { return append([]string(nil), kinds...) }

@@ -16,15 +16,20 @@ import (
 
 // ---- claims and their evidence
 
-const claimCols = `id, statement, party, made_on, source, subject, stated_count, status, status_note, status_by, status_at, version, created_at`
+const claimCols = `id, statement, party, made_on, source, subject, stated_count, status, status_note, status_by, status_at, version, created_at,
+	log_origin, log_size, log_hash`
 
 func scanClaim(s interface{ Scan(...any) error }) (*claims.Claim, error) {
 	var c claims.Claim
 	var at sql.NullTime
+	var cp claims.Checkpoint
 	err := s.Scan(&c.ID, &c.Statement, &c.Party, &c.MadeOn, &c.Source, &c.Subject, &c.Count, &c.Status, &c.StatusNote, &c.StatusBy, &at,
-		&c.Version, &c.CreatedAt)
+		&c.Version, &c.CreatedAt, &cp.Origin, &cp.Size, &cp.Hash)
 	if err != nil {
 		return nil, err
+	}
+	if cp.Size > 0 {
+		c.Checkpoint = &cp
 	}
 	if at.Valid {
 		t := at.Time.UTC()
@@ -169,9 +174,10 @@ func (tx *Tx) CreateClaim(ctx context.Context, a Actor, c *claims.Claim) error {
 }
 
 // ClaimEvidence gathers the records about a claim's links: the refusals and
-// acceptances recorded on its cases (not signed documents: no party signs a
-// refusal on this node yet), and the signed roster and outcomes of its
-// operations, verified against the keys this node trusts.
+// acceptances recorded on its cases (a refusal counts as signed once a
+// party signed it, SignCaseRefusal), the signed roster and outcomes of its
+// operations, and the handover receipts and delivery reports of its
+// consignments, each verified against the keys this node trusts.
 func (db *DB) ClaimEvidence(ctx context.Context, c *claims.Claim) ([]claims.Evidence, error) {
 	return claimEvidence(ctx, db.read, c)
 }
@@ -197,7 +203,7 @@ func claimEvidence(ctx context.Context, q DBTX, c *claims.Claim) ([]claims.Evide
 					return nil, mapErr(op, err)
 				}
 				e := claims.Evidence{Kind: claims.EvRefusal, Link: l, Count: n, At: at.Time.UTC(),
-					Summary: fmt.Sprintf("refused by %s: %s (source: %s)", party, reason, source)}
+					Summary: fmt.Sprintf("refused by %s: %s (source: %s); not signed by any party", party, reason, source)}
 				if typ == "accepted" {
 					e.Kind, e.Summary = claims.EvAcceptance, fmt.Sprintf("accepted by %s (source: %s)", party, source)
 				}
@@ -206,6 +212,15 @@ func claimEvidence(ctx context.Context, q DBTX, c *claims.Claim) ([]claims.Evide
 			rows.Close()
 			if err := rows.Err(); err != nil {
 				return nil, mapErr(op, err)
+			}
+			if trust == nil {
+				var err error
+				if trust, err = evidenceTrust(ctx, q); err != nil {
+					return nil, err
+				}
+			}
+			if err := signedRefusalEvidence(ctx, q, l, trust, out); err != nil {
+				return nil, err
 			}
 		case claims.LinkOperation:
 			o, err := loadOperation(ctx, q, l.ID)
@@ -221,12 +236,24 @@ func claimEvidence(ctx context.Context, q DBTX, c *claims.Claim) ([]claims.Evide
 					return nil, err
 				}
 				if trust == nil {
-					if trust, err = heldTrust(ctx, q); err != nil {
+					if trust, err = evidenceTrust(ctx, q); err != nil {
 						return nil, err
 					}
 				}
 				out = append(out, operationEvidence(l, o, d, trust))
 			}
+		case claims.LinkConsignment:
+			if trust == nil {
+				var err error
+				if trust, err = evidenceTrust(ctx, q); err != nil {
+					return nil, err
+				}
+			}
+			ev, err := consignmentEvidence(ctx, q, l, trust)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, ev...)
 		}
 	}
 	return out, nil
@@ -275,7 +302,12 @@ func operationEvidence(l claims.Link, o *repatriation.Operation, d *SignedDocume
 
 // SetClaimStatus moves a claim to a new status, judged by the claims
 // package on the evidence gathered in the same transaction.
-func (tx *Tx) SetClaimStatus(ctx context.Context, a Actor, id int64, version int, to claims.Status, by claims.Decider, note string) (*claims.Claim, error) {
+//
+// lc is what the transparency log counts for the claim in a published
+// checkpoint (app.App.ClaimLogCount gathers it outside the transaction;
+// nil when the node has published nothing): a claim is verified only when
+// it agrees, and the checkpoint is kept with the claim.
+func (tx *Tx) SetClaimStatus(ctx context.Context, a Actor, id int64, version int, to claims.Status, by claims.Decider, note string, lc *claims.LogCount) (*claims.Claim, error) {
 	const op = "store.SetClaimStatus"
 	c, err := loadClaim(ctx, tx, id)
 	if err != nil {
@@ -288,11 +320,16 @@ func (tx *Tx) SetClaimStatus(ctx context.Context, a Actor, id int64, version int
 	if err != nil {
 		return nil, err
 	}
-	if err := c.SetStatus(to, by, note, tx.now, ev); err != nil {
+	if err := c.SetStatus(to, by, note, tx.now, ev, lc); err != nil {
 		return nil, err
 	}
-	res, err := tx.ExecContext(ctx, `UPDATE claims SET status = $1, status_note = $2, status_by = $3, status_at = $4, version = version + 1, updated_at = $4
-		WHERE id = $5 AND version = $6`, c.Status, c.StatusNote, c.StatusBy, tx.now, c.ID, c.Version)
+	var cp claims.Checkpoint
+	if c.Checkpoint != nil {
+		cp = *c.Checkpoint
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE claims SET status = $1, status_note = $2, status_by = $3, status_at = $4, version = version + 1, updated_at = $4,
+		log_origin = $7, log_size = $8, log_hash = $9
+		WHERE id = $5 AND version = $6`, c.Status, c.StatusNote, c.StatusBy, tx.now, c.ID, c.Version, cp.Origin, cp.Size, cp.Hash)
 	if err != nil {
 		return nil, mapErr(op, err)
 	}
@@ -300,5 +337,9 @@ func (tx *Tx) SetClaimStatus(ctx context.Context, a Actor, id int64, version int
 		return nil, errs.E(op, errs.Conflict, "the claim was changed by someone else; reload it")
 	}
 	c.Version++
-	return c, tx.Event(ctx, a, "claim", c.ID, "claim."+string(to), map[string]any{"by": by.Party})
+	data := map[string]any{"by": by.Party}
+	if c.Checkpoint != nil {
+		data["log_size"], data["log_hash"] = c.Checkpoint.Size, c.Checkpoint.Hash
+	}
+	return c, tx.Event(ctx, a, "claim", c.ID, "claim."+string(to), data)
 }

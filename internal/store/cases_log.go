@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"lifeline/internal/cases"
+	"lifeline/internal/registry"
 	"lifeline/internal/repatriation"
 	"lifeline/internal/tlog"
 )
@@ -52,28 +53,36 @@ func (tx *Tx) logCaseDecision(ctx context.Context, c *cases.Case, to cases.State
 
 // logOperation appends what a completed operation did: the people handed
 // over, as received by the party they returned to, and those who did not
-// travel, as reported by the party they stayed with.
+// travel, as reported by the party they stayed with. Civilians count in
+// unit "civilian", prisoners of war exchanged on it in unit "pow".
 func (tx *Tx) logOperation(ctx context.Context, o *repatriation.Operation) error {
-	var handed, stayed []int64
+	type group struct {
+		outcome repatriation.Outcome
+		unit    string
+	}
+	ids := map[group][]int64{}
 	for _, e := range o.Roster {
-		switch e.Outcome {
-		case repatriation.HandedOver:
-			handed = append(handed, e.PersonID)
-		case repatriation.DidNotTravel:
-			stayed = append(stayed, e.PersonID)
+		unit := "civilian"
+		if e.Category == registry.POW {
+			unit = "pow"
 		}
+		g := group{e.Outcome, unit}
+		ids[g] = append(ids[g], e.PersonID)
 	}
 	var es []tlog.Event
-	add := func(typ, party, peer string, ids []int64) {
-		for len(ids) > 0 {
-			n := min(len(ids), maxLogSubjects)
-			es = append(es, tlog.Event{Type: typ, Party: party, Peer: peer, Day: LogDay(tx.now), Unit: "civilian",
-				Count: n, Ref: OperationLogRef(o), Subjects: personRefs(ids[:n])})
-			ids = ids[n:]
+	add := func(typ, party, peer string, g group) {
+		list := ids[g]
+		for len(list) > 0 {
+			n := min(len(list), maxLogSubjects)
+			es = append(es, tlog.Event{Type: typ, Party: party, Peer: peer, Day: LogDay(tx.now), Unit: g.unit,
+				Count: n, Ref: OperationLogRef(o), Subjects: personRefs(list[:n])})
+			list = list[n:]
 		}
 	}
-	add(tlog.Repatriated, o.To, o.From, handed)
-	add(tlog.DidNotTravel, o.From, o.To, stayed)
+	for _, unit := range []string{"civilian", "pow"} {
+		add(tlog.Repatriated, o.To, o.From, group{repatriation.HandedOver, unit})
+		add(tlog.DidNotTravel, o.From, o.To, group{repatriation.DidNotTravel, unit})
+	}
 	_, err := tx.AppendLog(ctx, es)
 	return err
 }

@@ -3,10 +3,13 @@ package store_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
 	"lifeline/internal/cases"
+	"lifeline/internal/claims"
+	"lifeline/internal/errs"
 	"lifeline/internal/repatriation"
 	"lifeline/internal/store"
 	"lifeline/internal/store/storetest"
@@ -146,6 +149,95 @@ func TestOperationOutcomesAreLogged(t *testing.T) {
 					t.Errorf("ref: got %q, want OP-9", op.Ref.Value)
 				}
 			})
+		}
+	})
+}
+
+// logCount is what the whole log counts for c, as if a checkpoint of its
+// current size were published.
+func logCount(t *testing.T, db *store.DB, c *claims.Claim) *claims.LogCount {
+	t.Helper()
+	ctx := context.Background()
+	l, err := db.NodeLog(ctx, "lifeline/test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refs, err := db.ClaimLogRefs(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	size := logSize(t, db)
+	lc := &claims.LogCount{Type: claims.LogType(c.Subject), Checkpoint: claims.Checkpoint{Origin: l.Origin, Size: size, Hash: "aGFzaA=="}}
+	if lc.Entries, lc.Count, err = db.LogCount(ctx, l, size, lc.Type, refs); err != nil {
+		t.Fatal(err)
+	}
+	return lc
+}
+
+func TestRefusalClaimNeedsASignedRefusal(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		facA, _ := seed(t, db)
+		ids := civilians(t, db, "BB", facA, 3)
+		c := &cases.Case{Party: "BB", HostParty: "AA", Origin: "Region X", Placement: cases.Custody, FacilityID: facA,
+			Members: []cases.Member{{PersonID: ids[0]}, {PersonID: ids[1]}, {PersonID: ids[2]}}}
+		claim := &claims.Claim{Statement: "BB refuses three", Party: "AA", MadeOn: time.Now().Add(-time.Hour), Source: "briefing",
+			Subject: claims.SubjectRefusal, Count: 3}
+		mustTx(t, db, func(ctx context.Context, tx *store.Tx) error {
+			if err := tx.CreateCase(ctx, actor, c); err != nil {
+				return err
+			}
+			if _, err := tx.MoveCase(ctx, actor, c.ID, 0, cases.Transition{To: cases.AcceptanceRequested}); err != nil {
+				return err
+			}
+			if _, err := tx.MoveCase(ctx, actor, c.ID, 0, cases.Transition{To: cases.Refused,
+				Decision: &cases.Decision{Party: "BB", At: tx.Now(), Reason: "not residents", Source: "note verbale 7"}}); err != nil {
+				return err
+			}
+			claim.Links = []claims.Link{{Kind: claims.LinkCase, ID: c.ID}}
+			return tx.CreateClaim(ctx, actor, claim)
+		})
+		verify := func() error {
+			lc := logCount(t, db, claim)
+			return tx(t, db, func(ctx context.Context, tx *store.Tx) error {
+				_, err := tx.SetClaimStatus(ctx, actor, claim.ID, 0, claims.Verified, claims.Decider{Party: "AA"}, "", lc)
+				return err
+			})
+		}
+		// The log counts the refusal, but nobody signed it.
+		if lc := logCount(t, db, claim); lc.Count != 3 || lc.Entries != 1 {
+			t.Fatalf("log count = %+v, want 3 in 1 entry", lc)
+		}
+		if err := verify(); !errs.Is(err, errs.Conflict) || !strings.Contains(errs.MessageOf(err), "no signed refusal") {
+			t.Fatalf("verifying an unsigned refusal: got %v, want a conflict naming the missing signed refusal", err)
+		}
+		// Another party cannot sign it; the intermediary can.
+		err := tx(t, db, func(ctx context.Context, tx *store.Tx) error {
+			_, err := tx.SignCaseRefusal(ctx, actor, c.ID, "CC", tx.HeldKeys(ctx))
+			return err
+		})
+		if err == nil {
+			t.Error("a party with no part in the case signed its refusal")
+		}
+		mustTx(t, db, func(ctx context.Context, tx *store.Tx) error {
+			if _, err := tx.SignCaseRefusal(ctx, actor, c.ID, "ICRC", tx.HeldKeys(ctx)); err != nil {
+				return err
+			}
+			d, err := tx.SignCaseRefusal(ctx, actor, c.ID, "BB", tx.HeldKeys(ctx))
+			if err == nil && len(d.Signers) != 2 {
+				t.Errorf("signers = %v, want ICRC and BB", d.Signers)
+			}
+			return err
+		})
+		ev, err := db.ClaimEvidence(ctx, claim)
+		if err != nil || len(ev) != 1 || !ev[0].Signed || ev[0].Count != 3 {
+			t.Fatalf("evidence = %+v (%v), want one signed refusal of 3", ev, err)
+		}
+		if err := verify(); err != nil {
+			t.Fatalf("verifying a signed refusal backed by the log: %v", err)
+		}
+		if got, _ := db.Claim(ctx, claim.ID); got.Status != claims.Verified || got.Checkpoint == nil {
+			t.Errorf("claim = %s, checkpoint %+v; want verified with its checkpoint", got.Status, got.Checkpoint)
 		}
 	})
 }

@@ -352,16 +352,20 @@ func TestOperationStore(t *testing.T) {
 			}
 			return tx.CreateClaim(ctx, actor, wrong)
 		})
+		rightLog, wrongLog := logCount(t, db, right), logCount(t, db, wrong)
 		mustTx(t, db, func(ctx context.Context, tx *store.Tx) error {
-			_, err := tx.SetClaimStatus(ctx, actor, right.ID, 0, claims.Verified, claims.Decider{Party: "BB"}, "")
+			_, err := tx.SetClaimStatus(ctx, actor, right.ID, 0, claims.Verified, claims.Decider{Party: "BB"}, "", rightLog)
 			return err
 		})
 		err = tx(t, db, func(ctx context.Context, tx *store.Tx) error {
-			_, err := tx.SetClaimStatus(ctx, actor, wrong.ID, 0, claims.Verified, claims.Decider{Party: "AA"}, "")
+			_, err := tx.SetClaimStatus(ctx, actor, wrong.ID, 0, claims.Verified, claims.Decider{Party: "AA"}, "", wrongLog)
 			return err
 		})
 		if !errs.Is(err, errs.Conflict) {
 			t.Errorf("verifying a claim with the wrong count = %v, want a conflict", err)
+		}
+		if c, _ := db.Claim(ctx, right.ID); c.Status != claims.Verified || c.Checkpoint == nil || c.Checkpoint.Size != logSize(t, db) {
+			t.Errorf("verified claim = %s with checkpoint %+v, want verified with the checkpoint of size %d", c.Status, c.Checkpoint, logSize(t, db))
 		}
 		ev, err := db.ClaimEvidence(ctx, wrong)
 		if err != nil || len(ev) != 2 || !ev[0].Signed || !ev[1].Signed {

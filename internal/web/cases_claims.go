@@ -34,9 +34,18 @@ type claimPage struct {
 	Assessment claims.Assessment
 	Next       []Option
 	CanAct     bool
+	// Error is the message of a status change refused (409/422), shown
+	// next to the form.
+	Error string
 }
 
 func (u *UI) claimShow(w http.ResponseWriter, r *http.Request) {
+	u.renderClaim(w, r, http.StatusOK, nil)
+}
+
+// renderClaim renders the claim page with status st; failed, when not nil,
+// is a refused status change shown next to its form.
+func (u *UI) renderClaim(w http.ResponseWriter, r *http.Request, st int, failed error) {
 	id, err := pathID(r)
 	if err != nil {
 		Error(w, r, err)
@@ -52,20 +61,29 @@ func (u *UI) claimShow(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, err)
 		return
 	}
+	lc, err := u.app.ClaimLogCount(r.Context(), c)
+	if err != nil {
+		Error(w, r, err)
+		return
+	}
 	pr := printer(r)
-	d := claimPage{Claim: c, Evidence: ev, Assessment: claims.Assess(c, ev), CanAct: canAct(httpx.Principal(r))}
+	d := claimPage{Claim: c, Evidence: ev, Assessment: claims.Assess(c, ev, lc), CanAct: canAct(httpx.Principal(r))}
+	if failed != nil {
+		d.Error = inlineMessage(r, failed)
+	}
 	for _, s := range claims.Statuses {
 		if c.Status.CanMoveTo(s) {
 			d.Next = append(d.Next, Option{string(s), pr.T("claim_status." + string(s))})
 		}
 	}
-	render(w, r, http.StatusOK, "claim", pr.T("claim.title", c.ID), d)
+	render(w, r, st, "claim", pr.T("claim.title", c.ID), d)
 }
 
 func (u *UI) claimStatus(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
+	var c *claims.Claim
 	if err == nil {
-		_, err = u.db.Claim(r.Context(), id)
+		c, err = u.db.Claim(r.Context(), id)
 	}
 	if err == nil {
 		err = mustAct(r)
@@ -75,16 +93,25 @@ func (u *UI) claimStatus(w http.ResponseWriter, r *http.Request) {
 			err = errs.WrapKind("web.claimStatus", errs.Invalid, err)
 		}
 	}
+	var lc *claims.LogCount
+	f := newForm(r.PostForm)
+	if err == nil && claims.Status(f.Get("status")) == claims.Verified {
+		// Read before the transaction: it audits the published checkpoint.
+		lc, err = u.app.ClaimLogCount(r.Context(), c)
+	}
 	if err == nil {
 		p := httpx.Principal(r)
-		f := newForm(r.PostForm)
 		err = u.db.Tx(r.Context(), func(tx *store.Tx) error {
 			_, err := tx.SetClaimStatus(r.Context(), actor(r), id, 0, claims.Status(f.Get("status")),
-				claims.Decider{Party: p.Party, Intermediary: p.Intermediary}, f.Get("note"))
+				claims.Decider{Party: p.Party, Intermediary: p.Intermediary}, f.Get("note"), lc)
 			return err
 		})
 	}
 	if err != nil {
+		if inline(err) {
+			u.renderClaim(w, r, statusOf(r, err), err)
+			return
+		}
 		actionError(w, r, err)
 		return
 	}

@@ -121,3 +121,27 @@ func parseIDs(s string) ([]int64, bool) {
 // actionError shows the error of a step taken from a page's forms: the
 // error page with its message, nothing changed.
 func actionError(w http.ResponseWriter, r *http.Request, err error) { Error(w, r, err) }
+
+// inline reports whether a refused step is shown on its page, next to the
+// form, rather than on the error page: a conflict (409) or bad input (422).
+func inline(err error) bool {
+	k := errs.KindOf(err)
+	return k == errs.Conflict || k == errs.Invalid
+}
+
+// statusOf is the HTTP status of err.
+func statusOf(r *http.Request, err error) int {
+	st, _ := httpx.Detail(r, err)
+	return st
+}
+
+// inlineMessage is err's message with its field messages, translated.
+func inlineMessage(r *http.Request, err error) string {
+	_, d := httpx.Detail(r, err)
+	pr := printer(r)
+	msg := message(pr, d.Message)
+	for _, f := range sortedKeys(d.Fields) {
+		msg += "; " + f + ": " + message(pr, d.Fields[f])
+	}
+	return msg
+}
