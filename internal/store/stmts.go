@@ -109,29 +109,121 @@ func (c *stmtCache) close() {
 	}
 }
 
-// ExecContext runs a statement in the transaction, prepared when the
-// statement is a regular one.
+// txStmts are a transaction's prepared statements: the cache's,
+// bound to the transaction, and those prepared for it alone because it
+// runs them again and again (a batch) before the cache has them.
+type txStmts struct {
+	bound map[string]*sql.Stmt
+	seen  map[string]int
+}
+
+// maxTxStmts bounds the statements one transaction prepares for itself.
+const maxTxStmts = 64
+
+// stmt returns a prepared statement of query for the transaction, or nil
+// to run it unprepared.
+func (tx *Tx) stmt(ctx context.Context, query string) *sql.Stmt {
+	c := tx.db.stmts
+	if c == nil {
+		return nil
+	}
+	if s := tx.stmts.bound[query]; s != nil {
+		return s
+	}
+	var s *sql.Stmt
+	if shared := c.get(query); shared != nil {
+		s = tx.Tx.StmtContext(ctx, shared)
+	} else {
+		if tx.stmts.seen == nil {
+			tx.stmts.seen = map[string]int{}
+		}
+		tx.stmts.seen[query]++
+		if tx.stmts.seen[query] < 2 || len(tx.stmts.bound) >= maxTxStmts || !single(query) {
+			return nil
+		}
+		var err error
+		if s, err = tx.Tx.PrepareContext(ctx, query); err != nil {
+			return nil
+		}
+	}
+	if tx.stmts.bound == nil {
+		tx.stmts.bound = map[string]*sql.Stmt{}
+	}
+	tx.stmts.bound[query] = s
+	return s
+}
+
+// ExecContext runs a statement in the transaction, prepared when it is
+// one the transaction or the database runs again and again.
 func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if s := tx.db.stmts.get(query); s != nil {
-		return tx.Tx.StmtContext(ctx, s).ExecContext(ctx, args...)
+	if s := tx.stmt(ctx, query); s != nil {
+		return s.ExecContext(ctx, args...)
 	}
 	return tx.Tx.ExecContext(ctx, query, args...)
 }
 
-// QueryContext runs a query in the transaction, prepared when the query
-// is a regular one.
+// QueryContext runs a query in the transaction, prepared like
+// ExecContext's statements.
 func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if s := tx.db.stmts.get(query); s != nil {
-		return tx.Tx.StmtContext(ctx, s).QueryContext(ctx, args...)
+	if s := tx.stmt(ctx, query); s != nil {
+		return s.QueryContext(ctx, args...)
 	}
 	return tx.Tx.QueryContext(ctx, query, args...)
 }
 
 // QueryRowContext runs a query returning one row in the transaction,
-// prepared when the query is a regular one.
+// prepared like ExecContext's statements.
 func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	if s := tx.db.stmts.get(query); s != nil {
-		return tx.Tx.StmtContext(ctx, s).QueryRowContext(ctx, args...)
+	if s := tx.stmt(ctx, query); s != nil {
+		return s.QueryRowContext(ctx, args...)
 	}
 	return tx.Tx.QueryRowContext(ctx, query, args...)
+}
+
+// readPool is the pool of readers. On SQLite it keeps prepared statements
+// of the queries it runs again and again, prepared on the pool as soon as
+// a query is seen the second time; on PostgreSQL (stmts nil) it passes
+// everything through.
+type readPool struct {
+	*sql.DB
+	stmts *stmtCache
+}
+
+// stmt returns the prepared statement of query, or nil to run it
+// unprepared.
+func (p *readPool) stmt(ctx context.Context, query string) *sql.Stmt {
+	if p.stmts == nil {
+		return nil
+	}
+	if s := p.stmts.get(query); s != nil {
+		return s
+	}
+	p.stmts.prepare(ctx, p.DB)
+	p.stmts.mu.Lock()
+	defer p.stmts.mu.Unlock()
+	return p.stmts.ready[query]
+}
+
+// ExecContext runs a statement on the pool.
+func (p *readPool) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if s := p.stmt(ctx, query); s != nil {
+		return s.ExecContext(ctx, args...)
+	}
+	return p.DB.ExecContext(ctx, query, args...)
+}
+
+// QueryContext runs a query on the pool.
+func (p *readPool) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if s := p.stmt(ctx, query); s != nil {
+		return s.QueryContext(ctx, args...)
+	}
+	return p.DB.QueryContext(ctx, query, args...)
+}
+
+// QueryRowContext runs a query returning one row on the pool.
+func (p *readPool) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if s := p.stmt(ctx, query); s != nil {
+		return s.QueryRowContext(ctx, args...)
+	}
+	return p.DB.QueryRowContext(ctx, query, args...)
 }

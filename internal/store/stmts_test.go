@@ -111,3 +111,109 @@ func TestStmtCacheBounded(t *testing.T) {
 		t.Errorf("got %d pending and %d seen, want at most %d and %d", len(c.pending), len(c.seen), maxStmts, 4*maxStmts)
 	}
 }
+
+// TestStmtCacheInOneTransaction prepares a statement a single transaction
+// runs again and again (a batch), before the shared cache has it.
+func TestStmtCacheInOneTransaction(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "t.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	const ins = `INSERT INTO kv (k, v) VALUES ($1, $2)`
+	err = db.Tx(ctx, func(tx *Tx) error {
+		if _, err := tx.ExecContext(ctx, `CREATE TABLE kv (k INTEGER PRIMARY KEY, v TEXT NOT NULL)`); err != nil {
+			return err
+		}
+		for i := range 100 {
+			if _, err := tx.ExecContext(ctx, ins, i, "v"); err != nil {
+				return err
+			}
+		}
+		if tx.stmts.bound[ins] == nil {
+			t.Error("the repeated insert is not prepared for the transaction")
+		}
+		var n int
+		for range 3 {
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM kv`).Scan(&n); err != nil {
+				return err
+			}
+		}
+		if n != 100 {
+			t.Errorf("got %d rows, want 100", n)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The next transaction uses the shared statement, bound to it once.
+	err = db.Tx(ctx, func(tx *Tx) error {
+		for i := 100; i < 110; i++ {
+			if _, err := tx.ExecContext(ctx, ins, i, "w"); err != nil {
+				return err
+			}
+		}
+		if db.stmts.ready[ins] == nil || tx.stmts.bound[ins] == nil || len(tx.stmts.seen) != 0 {
+			t.Errorf("got shared %v, bound %v, seen %v; want the shared statement bound", db.stmts.ready[ins] != nil, tx.stmts.bound[ins] != nil, tx.stmts.seen)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := db.Read().QueryRowContext(ctx, `SELECT count(*) FROM kv`).Scan(&n); err != nil || n != 110 {
+		t.Errorf("got %d rows, %v; want 110", n, err)
+	}
+}
+
+// TestReadPoolStmts prepares a read seen twice and answers the same
+// through the prepared statement, rows seen after a later commit too.
+func TestReadPoolStmts(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "t.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Tx(ctx, func(tx *Tx) error {
+		_, err := tx.ExecContext(ctx, `CREATE TABLE kv (k INTEGER PRIMARY KEY, v TEXT NOT NULL)`)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	const get = `SELECT count(*) FROM kv WHERE k >= $1`
+	for i := range 5 {
+		if err := db.Tx(ctx, func(tx *Tx) error {
+			_, err := tx.ExecContext(ctx, `INSERT INTO kv (k, v) VALUES ($1, 'v')`, i)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		if err := db.Read().QueryRowContext(ctx, get, 0).Scan(&n); err != nil || n != i+1 {
+			t.Fatalf("round %d: got %d, %v; want %d", i, n, err, i+1)
+		}
+		rows, err := db.Read().QueryContext(ctx, `SELECT k FROM kv ORDER BY k`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ks []int
+		for rows.Next() {
+			var k int
+			rows.Scan(&k)
+			ks = append(ks, k)
+		}
+		rows.Close()
+		if len(ks) != i+1 {
+			t.Errorf("round %d: got %v", i, ks)
+		}
+	}
+	db.read.stmts.mu.Lock()
+	defer db.read.stmts.mu.Unlock()
+	if db.read.stmts.ready[get] == nil {
+		t.Error("the repeated read is not prepared")
+	}
+}

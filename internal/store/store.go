@@ -57,7 +57,7 @@ type DBTX interface {
 type DB struct {
 	Dialect Dialect
 	write   *sql.DB // one connection on SQLite: SQLite has one writer
-	read    *sql.DB // a pool of readers (the same pool on PostgreSQL)
+	read    *readPool // a pool of readers (the same pool on PostgreSQL)
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 	// PersonsChanged, when set, is called after a transaction that created
@@ -106,7 +106,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 			p.Close()
 			return nil, &errs.Error{Op: op, Kind: errs.Internal, Message: "cannot reach the PostgreSQL database", Err: err}
 		}
-		db.Dialect, db.write, db.read = Postgres, p, p
+		db.Dialect, db.write, db.read = Postgres, p, &readPool{DB: p}
 		return db, nil
 	}
 	if dsn == "" {
@@ -142,15 +142,16 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	n := max(4, runtime.NumCPU()*2)
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	db.Dialect, db.write, db.read, db.stmts = SQLite, w, r, newStmtCache()
+	db.Dialect, db.write, db.read, db.stmts = SQLite, w, &readPool{DB: r, stmts: newStmtCache()}, newStmtCache()
 	return db, nil
 }
 
 // Close closes the database.
 func (db *DB) Close() error {
 	db.stmts.close()
+	db.read.stmts.close()
 	err := db.write.Close()
-	if db.read != db.write {
+	if db.read.DB != db.write {
 		err = errors.Join(err, db.read.Close())
 	}
 	return err
@@ -174,6 +175,7 @@ type Tx struct {
 	now     time.Time
 	touched []int64
 	many    bool
+	stmts   txStmts // statements prepared for this transaction (stmts.go)
 }
 
 // touch notes that a person changed, for PersonsChanged.
