@@ -52,6 +52,8 @@ type signatory struct {
 }
 
 type operationPage struct {
+	// Error is the message of a refused step, shown next to the forms.
+	Error       string
 	Op          operationRow
 	Roster      []rosterRow
 	RosterSigs  []signatory
@@ -100,6 +102,12 @@ func (u *UI) visibleOperation(r *http.Request) (*repatriation.Operation, error) 
 }
 
 func (u *UI) operationShow(w http.ResponseWriter, r *http.Request) {
+	u.renderOperation(w, r, http.StatusOK, nil)
+}
+
+// renderOperation renders the page with status st; failed, when not nil, is
+// a refused step (409/422) shown next to the forms.
+func (u *UI) renderOperation(w http.ResponseWriter, r *http.Request, st int, failed error) {
 	o, err := u.visibleOperation(r)
 	if err != nil {
 		Error(w, r, err)
@@ -153,7 +161,10 @@ func (u *UI) operationShow(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	render(w, r, http.StatusOK, "operation", printer(r).T("operation.title", o.Ref), d)
+	if failed != nil {
+		d.Error = inlineMessage(r, failed)
+	}
+	render(w, r, st, "operation", printer(r).T("operation.title", o.Ref), d)
 }
 
 // operationAction runs fn on an operation in a transaction and goes back
@@ -173,6 +184,10 @@ func (u *UI) operationAction(w http.ResponseWriter, r *http.Request, act bool, f
 		err = u.db.Tx(r.Context(), func(tx *store.Tx) error { return fn(tx, o, f) })
 	}
 	if err != nil {
+		if inline(err) {
+			u.renderOperation(w, r, statusOf(r, err), err)
+			return
+		}
 		actionError(w, r, err)
 		return
 	}

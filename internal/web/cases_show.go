@@ -14,6 +14,8 @@ import (
 )
 
 type casePage struct {
+	// Error is the message of a refused step, shown next to the forms.
+	Error      string
 	Case       *cases.Case
 	Days       int
 	Facility   string
@@ -43,7 +45,11 @@ func (u *UI) visibleCase(r *http.Request) (*cases.Case, error) {
 	return c, nil
 }
 
-func (u *UI) caseShow(w http.ResponseWriter, r *http.Request) {
+func (u *UI) caseShow(w http.ResponseWriter, r *http.Request) { u.renderCase(w, r, http.StatusOK, nil) }
+
+// renderCase renders the page with status st; failed, when not nil, is
+// a refused step (409/422) shown next to the forms.
+func (u *UI) renderCase(w http.ResponseWriter, r *http.Request, st int, failed error) {
 	c, err := u.visibleCase(r)
 	if err != nil {
 		Error(w, r, err)
@@ -75,7 +81,10 @@ func (u *UI) caseShow(w http.ResponseWriter, r *http.Request) {
 	for _, wsh := range cases.Wishes {
 		d.Wishes = append(d.Wishes, Option{string(wsh), pr.T("wish." + string(wsh))})
 	}
-	render(w, r, http.StatusOK, "case", pr.T("case.title", c.ID), d)
+	if failed != nil {
+		d.Error = inlineMessage(r, failed)
+	}
+	render(w, r, st, "case", pr.T("case.title", c.ID), d)
 }
 
 // caseAction parses a form posted from a case page, runs fn in a
@@ -98,6 +107,10 @@ func (u *UI) caseAction(w http.ResponseWriter, r *http.Request, fn func(tx *stor
 		}
 	}
 	if err != nil {
+		if inline(err) {
+			u.renderCase(w, r, statusOf(r, err), err)
+			return
+		}
 		actionError(w, r, err)
 		return
 	}
@@ -127,6 +140,10 @@ func (u *UI) caseWish(w http.ResponseWriter, r *http.Request) {
 	if err := mustAct(r); err != nil {
 		if _, e := u.visibleCase(r); e != nil {
 			err = e
+		}
+		if inline(err) {
+			u.renderCase(w, r, statusOf(r, err), err)
+			return
 		}
 		actionError(w, r, err)
 		return

@@ -155,13 +155,20 @@ func TestCasesScopeAndSteps(t *testing.T) {
 		t.Fatalf("accept: got %d: %s", w.Code, w.Body)
 	}
 	// Moving the case back is refused and changes nothing.
-	want(t, cw.post("/cases/"+id(fx.waiting)+"/transition", url.Values{"to": {"acceptance_requested"}}), 409, "cannot move back")
+	// It is shown on the case's page, next to its forms.
+	want(t, cw.post("/cases/"+id(fx.waiting)+"/transition", url.Values{"to": {"acceptance_requested"}}), 409, "cannot move back",
+		`id="form-error"`, `action="/cases/`+id(fx.waiting)+`/transition"`)
 	want(t, cw.get("/operations/"+id(fx.op)), 200, "#"+id(fx.waiting))
 	if w := cw.post("/operations/"+id(fx.op)+"/roster", url.Values{"case_id": {id(fx.waiting)}}); w.Code != 303 {
 		t.Fatalf("add to roster: got %d: %s", w.Code, w.Body)
 	}
 	// A refused case cannot go on the roster.
-	want(t, cw.post("/operations/"+id(fx.op)+"/roster", url.Values{"case_id": {id(fx.refused)}}), 409)
+	want(t, cw.post("/operations/"+id(fx.op)+"/roster", url.Values{"case_id": {id(fx.refused)}}), 409, `id="form-error"`,
+		`action="/operations/`+id(fx.op)+`/roster"`)
+	// A refusal nobody signed cannot verify a claim: the claim's page says
+	// why, next to its form.
+	want(t, del.post("/claims/"+id(fx.claim)+"/status", url.Values{"status": {"verified"}}), 409, `id="form-error"`,
+		"no signed refusal", i18n.New("en").T("claim.log"))
 	want(t, cw.get("/operations/"+id(fx.op)), 200, fx.people[2], i18n.New("en").T("operation.sign_roster", "BB"))
 	// A claim linked to a record that does not exist is refused.
 	want(t, cw.post("/claims", url.Values{"statement": {"x"}, "party": {"AA"}, "made_on": {"2026-01-02"}, "source": {"tv"}, "subject": {"refusal"},
