@@ -7,9 +7,12 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"lifeline/internal/app"
 	"lifeline/internal/blob"
 	"lifeline/internal/config"
 	"lifeline/internal/demo"
+	"lifeline/internal/sign"
+	"lifeline/internal/store"
 )
 
 func cmdDemo(e *Env, args []string) error {
@@ -23,6 +26,17 @@ func cmdDemo(e *Env, args []string) error {
 	}
 	if err := cfg.Validate(); err != nil {
 		return err
+	}
+	// The demo is one node for every party: with no witnesses configured,
+	// its own signature publishes a checkpoint of the log.
+	if e.Getenv("LIFELINE_LOG_QUORUM") == "" {
+		getenv := e.Getenv
+		e.Getenv = func(k string) string {
+			if k == "LIFELINE_LOG_QUORUM" {
+				return "1"
+			}
+			return getenv(k)
+		}
 	}
 	fresh := true
 	if cfg.DB == "" {
@@ -51,6 +65,11 @@ func cmdDemo(e *Env, args []string) error {
 		if err != nil {
 			return err
 		}
+		// The claims that signed records and the log back are verified
+		// against a published checkpoint, as the intermediary would.
+		if err := e.verifyDemoClaims(&cfg, db); err != nil {
+			return err
+		}
 		fmt.Fprintf(e.Stdout, "Scenario ready in %.1fs.\n", time.Since(start).Seconds())
 	}
 	logins := func() {
@@ -70,21 +89,29 @@ func cmdDemo(e *Env, args []string) error {
 		logins()
 		return nil
 	}
-	// The demo is one node for every party: with no witnesses configured,
-	// its own signature publishes a checkpoint of the log.
-	if e.Getenv("LIFELINE_LOG_QUORUM") == "" {
-		getenv := e.Getenv
-		e.Getenv = func(k string) string {
-			if k == "LIFELINE_LOG_QUORUM" {
-				return "1"
-			}
-			return getenv(k)
-		}
-	}
 	return e.serve(&cfg, db, *addr, false, func(url string) {
 		logins()
 		fmt.Fprintf(e.Stdout, "\nLifeline demo: open %s and log in as admin (password %s). Ctrl-C stops it.\n\n", url, demo.Password)
 	})
+}
+
+// verifyDemoClaims opens the node's log over db (quorum 1 unless set)
+// and verifies the demo's backed claims.
+func (e *Env) verifyDemoClaims(cfg *config.Config, db *store.DB) error {
+	key, err := sign.LoadOrCreateKey(cfg.Key())
+	if err != nil {
+		return err
+	}
+	a := &app.App{DB: db, Log: e.logger(cfg), Key: key, Party: cfg.Party}
+	if _, err := e.openLog(cfg, a); err != nil {
+		return err
+	}
+	n, err := demo.VerifyClaims(e.Ctx, a)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.Stdout, "  demo: %d claims verified against the transparency log\n", n)
+	return nil
 }
 
 func where(cfg *config.Config) string {
