@@ -60,7 +60,11 @@ type Row struct {
 	CiviliansAccepted    int      `json:"civilians_accepted"`
 	CiviliansRefused     int      `json:"civilians_refused"`
 	CiviliansRepatriated int      `json:"civilians_repatriated"`
-	deliveryDays         []float64
+	// Log is what the transparency log's published checkpoint counts for
+	// the same month and direction (see Ledger.Back); nil when the ledger
+	// is not backed by a checkpoint.
+	Log          *LogCounts `json:"log,omitempty"`
+	deliveryDays []float64
 }
 
 // Month is one month with every direction side by side.
@@ -79,6 +83,9 @@ type Direction struct {
 type Ledger struct {
 	Directions []Direction `json:"directions"`
 	Months     []Month     `json:"months"` // oldest first
+	// Checkpoint is the transparency-log checkpoint that backs the
+	// figures, set by Back; nil when none is published yet.
+	Checkpoint *Checkpoint `json:"checkpoint"`
 }
 
 // Rows returns every row, month by month, in direction order.
