@@ -67,7 +67,7 @@ func (tx *Tx) CreateItem(ctx context.Context, a Actor, it *correspondence.Item, 
 	if it.PersonID <= 0 {
 		return errs.Fields(op, map[string]string{"person_id": "required"})
 	}
-	p, err := getPerson(ctx, tx, it.PersonID)
+	p, err := personSides(ctx, tx, it.PersonID)
 	if err != nil {
 		return err
 	}
@@ -92,8 +92,12 @@ func (tx *Tx) CreateItem(ctx context.Context, a Actor, it *correspondence.Item, 
 		it.OriginParty, it.DestParty = p.HoldingParty, p.PartyCode
 		quotaParty = p.HoldingParty // outgoing limits: the holding party
 	}
-	if _, err := getSender(ctx, tx, it.SenderID); err != nil {
-		return errs.Fields(op, map[string]string{"sender_id": "no such sender"})
+	var one int
+	if err := tx.QueryRowContext(ctx, `SELECT 1 FROM senders WHERE id = $1`, it.SenderID).Scan(&one); err != nil {
+		if err == sql.ErrNoRows {
+			return errs.Fields(op, map[string]string{"sender_id": "no such sender"})
+		}
+		return mapErr(op, err)
 	}
 	if it.Kind.CountsForQuota() {
 		q, err := mailQuota(ctx, tx, quotaParty, it.Direction)
@@ -133,6 +137,21 @@ func (tx *Tx) CreateItem(ctx context.Context, a Actor, it *correspondence.Item, 
 	return tx.Event(ctx, a, "item", it.ID, "received", map[string]any{
 		"kind": it.Kind, "direction": it.Direction, "person_id": it.PersonID, "scans": len(scans), "tracking": it.Tracking,
 	})
+}
+
+// sides is what intake needs of a person: the party they belong to and
+// the party holding them ("" when held nowhere).
+type sides struct{ PartyCode, HoldingParty string }
+
+func personSides(ctx context.Context, q DBTX, id int64) (sides, error) {
+	var p sides
+	var holding sql.NullString
+	err := q.QueryRowContext(ctx, `SELECT party_code, holding_party FROM persons WHERE id = $1`, id).Scan(&p.PartyCode, &holding)
+	if err == sql.ErrNoRows {
+		return p, errs.E("store.Person", errs.NotFound, "no such person")
+	}
+	p.HoldingParty = holding.String
+	return p, mapErr("store.Person", err)
 }
 
 func (tx *Tx) addScan(ctx context.Context, itemID int64, s *Scan) error {
