@@ -697,7 +697,7 @@ func (a *API) claimStatus(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) getLedger(w http.ResponseWriter, r *http.Request) {
-	l, err := a.app.DB.Ledger(r.Context())
+	l, err := a.app.Ledger(r.Context())
 	if err != nil {
 		httpx.WriteError(w, r, err)
 		return

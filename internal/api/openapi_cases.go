@@ -42,11 +42,23 @@ func init() {
 		"Ledger": obj(map[string]any{
 			"directions": arr(obj(map[string]any{"from": str(""), "to": str("")})),
 			"months":     arr(obj(map[string]any{"month": str("YYYY-MM"), "directions": arr(ref("LedgerRow"))})),
+			"checkpoint": nullable(obj(map[string]any{
+				"origin": str("the log's origin"), "size": integer(), "hash": str("the root hash, base64"),
+				"url": str("/log/checkpoint"), "verify": str("the command that recounts the figures"),
+			})),
 		}),
 		"LedgerRow": obj(map[string]any{
 			"month": str("YYYY-MM"), "from": str(""), "to": str(""), "parcels_sent": integer(), "parcels_delivered": integer(),
 			"median_days_to_delivery": map[string]any{"type": "number", "nullable": true}, "parcels_undeliverable": integer(),
 			"civilians_accepted": integer(), "civilians_refused": integer(), "civilians_repatriated": integer(),
+			"log": obj(map[string]any{"parcels_delivered": integer(), "civilians_accepted": integer(), "civilians_refused": integer(),
+				"civilians_repatriated": integer()}),
 		}),
 	})
+}
+
+// nullable marks a schema as allowing null.
+func nullable(s map[string]any) map[string]any {
+	s["nullable"] = true
+	return s
 }

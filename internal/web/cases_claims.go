@@ -226,7 +226,7 @@ type ledgerPage struct {
 }
 
 func (u *UI) ledgerShow(w http.ResponseWriter, r *http.Request) {
-	l, err := u.db.Ledger(r.Context())
+	l, err := u.app.Ledger(r.Context())
 	if err != nil {
 		Error(w, r, err)
 		return
