@@ -19,8 +19,9 @@ type dashboardPage struct {
 	Total       int
 	ShowOverdue bool // needs persons.read: the link lists persons
 	Overdue     int
-	Cases       *casesTile // stranded civilians and recent operations, for readers of cases
-	Mail        *mailTile  // the screening backlog and items over the waiting limit, for mail staff
+	Cases       *casesTile  // stranded civilians and recent operations, for readers of cases
+	Mail        *mailTile   // the screening backlog and items over the waiting limit, for mail staff
+	Target      *targetTile // parcels against the month's target, for readers of consignments or aggregates
 }
 
 func (u *UI) dashboard(w http.ResponseWriter, r *http.Request) {
@@ -61,5 +62,9 @@ func (u *UI) dashboard(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Mail = mt
+	if d.Target, err = u.targetTile(r); err != nil {
+		Error(w, r, err)
+		return
+	}
 	render(w, r, http.StatusOK, "dashboard", printer(r).T("dashboard.title"), d)
 }
