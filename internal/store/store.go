@@ -56,7 +56,7 @@ type DBTX interface {
 // DB is an open Lifeline database.
 type DB struct {
 	Dialect Dialect
-	write   *sql.DB // one connection on SQLite: SQLite has one writer
+	write   *sql.DB   // one connection on SQLite: SQLite has one writer
 	read    *readPool // a pool of readers (the same pool on PostgreSQL)
 	// Now is the clock; tests replace it.
 	Now func() time.Time
