@@ -19,6 +19,7 @@ import (
 // further on) and delivered (their parcels given to the addressee).
 type targetTile struct {
 	Month string
+	Next  string // set when Month is a coming month: nothing is planned for this one
 	Rows  []targetRow
 }
 
@@ -45,6 +46,18 @@ func (u *UI) targetTile(r *http.Request) (*targetTile, error) {
 	cs, err := u.db.Consignments(ctx, store.ConsignmentFilter{Scope: p.Scope(), Limit: targetLimit})
 	if err != nil {
 		return nil, err
+	}
+	// Parcels are packed ahead of their month: when nothing is planned for
+	// this month, the tile shows the next month that has consignments.
+	if !slices.ContainsFunc(cs, func(c *store.Consignment) bool { return c.Period == t.Month && c.Kind == consignments.Outbound }) {
+		for _, c := range cs {
+			if c.Kind == consignments.Outbound && c.Period > t.Month && (t.Next == "" || c.Period < t.Next) {
+				t.Next = c.Period
+			}
+		}
+		if t.Next != "" {
+			t.Month = t.Next
+		}
 	}
 	rows := map[[2]string]*targetRow{}
 	for _, c := range cs {
