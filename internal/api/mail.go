@@ -43,7 +43,7 @@ func (a *API) mailRoutes() []httpx.Route {
 		{Method: "POST", Pattern: "/api/v1/screening/decisions", Perm: auth.MailScreen, Summary: "record the caller's side's decisions on a page of the queue (up to 200 items, no redactions) in one transaction: all or none", Handler: a.screenItems},
 		{Method: "GET", Pattern: "/api/v1/packing/queue", Perm: auth.MailPack, Summary: "screened items in no parcel, by recipient", Handler: a.packingQueue},
 		{Method: "GET", Pattern: "/api/v1/parcels", Perm: auth.MailPack, Summary: "list parcels the caller's party sends or receives; ?status=, ?flagged=true", Handler: a.listParcels},
-		{Method: "POST", Pattern: "/api/v1/parcels", Perm: auth.MailPack, Summary: "open (or reuse) the parcel for a recipient and pack items into it", Handler: a.createParcel},
+		{Method: "POST", Pattern: "/api/v1/parcels", Perm: auth.MailPack, Summary: "open (or reuse) the parcel for a recipient and pack items into it; with weight_grams, seal it too (all or nothing)", Handler: a.createParcel},
 		{Method: "GET", Pattern: "/api/v1/parcels/{id}", Perm: auth.MailPack, Summary: "get a parcel with its items, events and redirect offer", Handler: a.getParcel},
 		{Method: "POST", Pattern: "/api/v1/parcels/{id}/items", Perm: auth.MailPack, Summary: "pack more items into an open parcel", Handler: a.packItems},
 		{Method: "POST", Pattern: "/api/v1/parcels/{id}/seal", Perm: auth.MailPack, Summary: "seal a parcel with its weight", Handler: a.sealParcel},
@@ -897,16 +897,19 @@ func (a *API) getParcel(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, 200, v)
 }
 
-// PackInput names a recipient and the items to pack for them.
+// PackInput names a recipient and the items to pack for them, and the
+// weight when the packer seals the parcel there and then.
 type PackInput struct {
-	PersonID  int64                    `json:"person_id"`
-	Direction correspondence.Direction `json:"direction,omitempty"`
-	SenderID  int64                    `json:"sender_id,omitempty"`
-	ItemIDs   []int64                  `json:"item_ids"`
+	PersonID    int64                    `json:"person_id"`
+	Direction   correspondence.Direction `json:"direction,omitempty"`
+	SenderID    int64                    `json:"sender_id,omitempty"`
+	ItemIDs     []int64                  `json:"item_ids"`
+	WeightGrams *int                     `json:"weight_grams,omitempty"`
 }
 
 // Pack opens (or reuses) the caller's parcel for a recipient and packs
-// the items into it.
+// the items into it; with a weight it seals the parcel too, in the same
+// transaction: all or nothing.
 func (a *API) Pack(ctx context.Context, p *auth.Principal, in PackInput) (*parcels.Parcel, error) {
 	if in.Direction == "" {
 		in.Direction = correspondence.ToDetainee
@@ -926,6 +929,10 @@ func (a *API) Pack(ctx context.Context, p *auth.Principal, in PackInput) (*parce
 			return err
 		}
 		if err := tx.PackItems(ctx, actor, pc.ID, in.ItemIDs); err != nil {
+			return err
+		}
+		if in.WeightGrams != nil {
+			out, err = tx.SealParcel(ctx, actor, pc.ID, *in.WeightGrams)
 			return err
 		}
 		out, err = tx.Parcel(ctx, pc.ID)

@@ -131,3 +131,43 @@ func TestScreeningBatch(t *testing.T) {
 		}
 	})
 }
+
+// TestPackAndSeal packs a recipient's items and seals the parcel in one
+// request, or does nothing.
+func TestPackAndSeal(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newMailEnv(t, db)
+		ids := e.takeIn(t, "clerk-a", e.pow, 2)
+		if st, b := e.do("screener-a", "POST", "/api/v1/screening/decisions", decisions(ids, "approved")); st != 201 {
+			t.Fatalf("screening: got %d %v", st, b)
+		}
+		before := counts(t, db)
+		for _, w := range []int{0, 30001} {
+			st, b := e.do("packer-a", "POST", "/api/v1/parcels", map[string]any{"person_id": e.pow, "item_ids": ids, "weight_grams": w})
+			if st != 422 || errorFields(b)["weight_grams"] == nil {
+				t.Errorf("weight %d: got %d %v, want 422 on weight_grams", w, st, b)
+			}
+			if got := counts(t, db); !equalCounts(got, before) {
+				t.Errorf("weight %d: a refused pack changed the database: got %v, want %v", w, got, before)
+			}
+		}
+		st, p := e.do("packer-a", "POST", "/api/v1/parcels", map[string]any{"person_id": e.pow, "item_ids": ids, "weight_grams": 240})
+		if st != 201 || p["status"] != "sealed" || num(p["weight_grams"]) != 240 || num(p["items"]) != 2 {
+			t.Fatalf("pack and seal: got %d %v, want a sealed parcel of 2 items, 240 g", st, p)
+		}
+		evs, _ := db.Events(context.Background(), "parcel", jsonNum(num(p["id"])), 0, 100)
+		var types []string
+		for _, ev := range evs {
+			types = append(types, ev.Type)
+		}
+		if strings.Join(types, ",") != "opened,packed,sealed" {
+			t.Errorf("parcel events: got %v, want opened, packed, sealed", types)
+		}
+		// Without a weight the parcel stays open, as before.
+		more := e.takeIn(t, "clerk-a", e.pow, 1)
+		e.do("screener-a", "POST", "/api/v1/screening/decisions", decisions(more, "approved"))
+		if st, p := e.do("packer-a", "POST", "/api/v1/parcels", map[string]any{"person_id": e.pow, "item_ids": more}); st != 201 || p["status"] != "open" {
+			t.Errorf("pack without a weight: got %d %v, want an open parcel", st, p)
+		}
+	})
+}
