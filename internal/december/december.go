@@ -17,9 +17,9 @@
 // Where the real work handles many records at once, the run does too:
 // screeners decide a page of the queue at a time, and the facility
 // records the deliveries from a CSV file. Intake (a clerk at a counter,
-// one letter after another), packing (one recipient's parcel at a time)
-// and the handover (a handheld scanner, one parcel after another) go one
-// request each.
+// one letter after another), packing (one recipient's parcel at a time,
+// packed, weighed and sealed in one request) and the handover (a handheld
+// scanner, one parcel after another) go one request each.
 package december
 
 import (
@@ -381,12 +381,18 @@ func (r *run) lifecycle(ctx context.Context) error {
 			var p struct {
 				ID       int64  `json:"id"`
 				Tracking string `json:"tracking"`
+				Status   string `json:"status"`
 			}
-			if err := r.call(ctx, "ua-packer", "POST", "/api/v1/parcels", map[string]any{"person_id": r.persons[i], "item_ids": items[i]}, 201, &p); err != nil {
+			// The packer packs the recipient's letters, weighs and seals.
+			in := map[string]any{"person_id": r.persons[i], "item_ids": items[i], "weight_grams": 200 + 40*per}
+			if err := r.call(ctx, "ua-packer", "POST", "/api/v1/parcels", in, 201, &p); err != nil {
 				return err
 			}
+			if p.Status != "sealed" {
+				return fmt.Errorf("parcel %d: got %s, want sealed", p.ID, p.Status)
+			}
 			parcelIDs[i], trackings[i] = p.ID, p.Tracking
-			return r.call(ctx, "ua-packer", "POST", "/api/v1/parcels/"+strconv.FormatInt(p.ID, 10)+"/seal", map[string]any{"weight_grams": 200 + 40*per}, 200, nil)
+			return nil
 		})
 	}); err != nil {
 		return err
