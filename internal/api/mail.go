@@ -371,7 +371,7 @@ func (a *API) TakeIn(ctx context.Context, p *auth.Principal, dir correspondence.
 	if p.Intermediary {
 		return nil, errs.E(op, errs.Conflict, "mail is taken in at a party's collection point")
 	}
-	person, err := a.app.DB.Person(ctx, in.PersonID)
+	person, err := a.app.DB.PersonParties(ctx, in.PersonID)
 	if err != nil || !p.SeesPerson(person.PartyCode, person.HoldingParty) {
 		return nil, errs.Fields(op, map[string]string{"person_id": "no such person within your party's reach"})
 	}
@@ -917,7 +917,7 @@ func (a *API) Pack(ctx context.Context, p *auth.Principal, in PackInput) (*parce
 	if len(in.ItemIDs) == 0 {
 		return nil, errs.Fields("api.Pack", map[string]string{"item_ids": "name at least one item"})
 	}
-	person, err := a.app.DB.Person(ctx, in.PersonID)
+	person, err := a.app.DB.PersonParties(ctx, in.PersonID)
 	if err != nil || !p.SeesPerson(person.PartyCode, person.HoldingParty) {
 		return nil, errs.Fields("api.Pack", map[string]string{"person_id": "no such person within your party's reach"})
 	}

@@ -139,12 +139,19 @@ func (tx *Tx) CreateItem(ctx context.Context, a Actor, it *correspondence.Item, 
 	})
 }
 
-// sides is what intake needs of a person: the party they belong to and
-// the party holding them ("" when held nowhere).
-type sides struct{ PartyCode, HoldingParty string }
+// PersonSides is what intake and packing need of a person to check
+// their reach: the party they belong to and the party holding them (""
+// when held nowhere).
+type PersonSides struct{ PartyCode, HoldingParty string }
 
-func personSides(ctx context.Context, q DBTX, id int64) (sides, error) {
-	var p sides
+// PersonParties returns a person's two parties, without the rest of the
+// record.
+func (db *DB) PersonParties(ctx context.Context, id int64) (PersonSides, error) {
+	return personSides(ctx, db.read, id)
+}
+
+func personSides(ctx context.Context, q DBTX, id int64) (PersonSides, error) {
+	var p PersonSides
 	var holding sql.NullString
 	err := q.QueryRowContext(ctx, `SELECT party_code, holding_party FROM persons WHERE id = $1`, id).Scan(&p.PartyCode, &holding)
 	if err == sql.ErrNoRows {
