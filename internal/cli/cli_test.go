@@ -74,6 +74,9 @@ func TestTranslitCommand(t *testing.T) {
 		t.Run(scheme, func(t *testing.T) {
 			b, err := os.ReadFile(filepath.Join(moduleRoot(t), "..", "shared", "testdata", "translit", file))
 			if err != nil {
+				if os.Getenv("CI") == "true" {
+					t.Fatalf("shared test data not found: %v", err)
+				}
 				t.Skip("shared test data not found")
 			}
 			var in, want []string
