@@ -151,6 +151,21 @@ func TestPackAndSeal(t *testing.T) {
 				t.Errorf("weight %d: a refused pack changed the database: got %v, want %v", w, got, before)
 			}
 		}
+		for name, tc := range map[string]struct {
+			ids    []int64
+			status int
+		}{
+			"the same item twice": {[]int64{ids[0], ids[1], ids[0]}, 409},
+			"an unknown item":     {[]int64{ids[0], 999999}, 422},
+		} {
+			st, b := e.do("packer-a", "POST", "/api/v1/parcels", map[string]any{"person_id": e.pow, "item_ids": tc.ids})
+			if st != tc.status {
+				t.Errorf("%s: got %d %v, want %d", name, st, b, tc.status)
+			}
+			if got := counts(t, db); !equalCounts(got, before) {
+				t.Errorf("%s: a refused pack changed the database: got %v, want %v", name, got, before)
+			}
+		}
 		st, p := e.do("packer-a", "POST", "/api/v1/parcels", map[string]any{"person_id": e.pow, "item_ids": ids, "weight_grams": 240})
 		if st != 201 || p["status"] != "sealed" || num(p["weight_grams"]) != 240 || num(p["items"]) != 2 {
 			t.Fatalf("pack and seal: got %d %v, want a sealed parcel of 2 items, 240 g", st, p)

@@ -186,7 +186,9 @@ func (tx *Tx) OpenParcel(ctx context.Context, a Actor, personID int64, dir corre
 	return np, tx.Event(ctx, a, "parcel", np.ID, "opened", map[string]any{"person_id": personID, "direction": dir, "tracking": np.Tracking})
 }
 
-// PackItems puts items into an open parcel, in the order given.
+// PackItems puts items into an open parcel, in the order given. The items
+// are read in one query and written in one statement each for the links
+// and the statuses, whatever their number.
 func (tx *Tx) PackItems(ctx context.Context, a Actor, parcelID int64, itemIDs []int64) error {
 	const op = "store.PackItems"
 	p, err := tx.Parcel(ctx, parcelID)
@@ -196,12 +198,16 @@ func (tx *Tx) PackItems(ctx context.Context, a Actor, parcelID int64, itemIDs []
 	if p.FromParty != a.Party {
 		return errs.E(op, errs.NotFound, "no such parcel")
 	}
+	if len(itemIDs) > parcels.MaxItems {
+		return errs.E(op, errs.Conflict, "the parcel is full (%d items)", parcels.MaxItems)
+	}
+	items, err := itemsByID(ctx, tx, itemIDs)
+	if err != nil {
+		return err
+	}
 	for _, id := range itemIDs {
-		it, err := getItem(ctx, tx, id)
-		if err != nil {
-			return errs.Fields(op, map[string]string{"item_ids": "no such item " + strconv.FormatInt(id, 10)})
-		}
-		if it.OriginParty != a.Party {
+		it := items[id]
+		if it == nil || it.OriginParty != a.Party {
 			return errs.Fields(op, map[string]string{"item_ids": "no such item " + strconv.FormatInt(id, 10)})
 		}
 		if err := parcels.CanAdd(*p, *it); err != nil {
@@ -211,18 +217,57 @@ func (tx *Tx) PackItems(ctx context.Context, a Actor, parcelID int64, itemIDs []
 			return err
 		}
 		p.Items++
-		if _, err := tx.ExecContext(ctx, `INSERT INTO parcel_items (item_id, parcel_id, position, added_at) VALUES ($1, $2, $3, $4)`,
-			id, parcelID, p.Items, tx.now); err != nil {
-			return mapErr(op, err)
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE items SET status = 'packed', updated_at = $1, version = version + 1 WHERE id = $2`, tx.now, id); err != nil {
-			return mapErr(op, err)
-		}
+		// A repeat of the id further on finds the item packed, as it
+		// would be.
+		it.ParcelID, it.Status = parcelID, correspondence.Packed
+	}
+	links := make([]string, len(itemIDs))
+	set := make([]string, len(itemIDs))
+	largs := []any{parcelID, tx.now}
+	sargs := []any{tx.now}
+	for i, id := range itemIDs {
+		largs = append(largs, id, p.Items-len(itemIDs)+i+1)
+		links[i] = "($" + strconv.Itoa(len(largs)-1) + ", $1, $" + strconv.Itoa(len(largs)) + ", $2)"
+		sargs = append(sargs, id)
+		set[i] = "$" + strconv.Itoa(len(sargs))
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO parcel_items (item_id, parcel_id, position, added_at) VALUES `+strings.Join(links, ", "), largs...); err != nil {
+		return mapErr(op, err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE items SET status = 'packed', updated_at = $1, version = version + 1 WHERE id IN (`+strings.Join(set, ", ")+`)`, sargs...); err != nil {
+		return mapErr(op, err)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE parcels SET items = $1, updated_at = $2, version = version + 1 WHERE id = $3`, p.Items, tx.now, parcelID); err != nil {
 		return mapErr(op, err)
 	}
 	return tx.Event(ctx, a, "parcel", parcelID, "packed", map[string]any{"items": len(itemIDs), "item_ids": itemIDs})
+}
+
+// itemsByID reads the items with the given ids (at most parcels.MaxItems)
+// in one query; unknown ids are missing from the map.
+func itemsByID(ctx context.Context, q DBTX, ids []int64) (map[int64]*correspondence.Item, error) {
+	out := map[int64]*correspondence.Item{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	ph := make([]string, len(ids))
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		ph[i], args[i] = "$"+strconv.Itoa(i+1), id
+	}
+	rows, err := q.QueryContext(ctx, `SELECT `+itemCols+itemFrom+` WHERE i.id IN (`+strings.Join(ph, ", ")+`)`, args...)
+	if err != nil {
+		return nil, mapErr("store.items", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		it, err := scanItem(rows)
+		if err != nil {
+			return nil, mapErr("store.items", err)
+		}
+		out[it.ID] = it
+	}
+	return out, mapErr("store.items", rows.Err())
 }
 
 // SealParcel seals an open parcel with its weight: its content list is
