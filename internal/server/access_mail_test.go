@@ -48,6 +48,8 @@ func init() {
 		row("GET /mail", loggedIn),
 		roles("GET /mail/intake", intake...),
 		roles("POST /mail/intake/find", intake...),
+		row("GET /mail/quotas", loggedIn),
+		roles("POST /mail/quotas", auth.Admin),
 		roles("POST /mail/intake", intake...),
 		roles("POST /mail/items/{id}/receipt", intake...),
 		roles("GET /mail/screening", screens...),

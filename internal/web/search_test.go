@@ -94,3 +94,24 @@ func TestCaseFind(t *testing.T) {
 	}
 	want(t, c.get("/cases/new?members="+id(fx.pCiv)), http.StatusOK, `value="`+id(fx.pCiv)+`"`)
 }
+
+// TestMailQuotas lets an admin set the party's monthly quota, refuses a
+// limit below 2 letters and 4 cards, and shows the quotas read-only to
+// others.
+func TestMailQuotas(t *testing.T) {
+	fx := newFixture(t)
+	admin := fx.login(t, "aa-admin")
+	admin.get("/mail/quotas")
+	want(t, admin.post("/mail/quotas", url.Values{"direction": {"to_detainee"}, "letters": {"1"}, "cards": {"4"}}), http.StatusUnprocessableEntity, "below 2 letters")
+	if w := admin.post("/mail/quotas", url.Values{"direction": {"to_detainee"}, "letters": {"3"}, "cards": {"5"}}); w.Code != http.StatusSeeOther {
+		t.Fatalf("a valid quota: got %d: %s", w.Code, w.Body)
+	}
+	qs, err := fx.db.Quotas(context.Background(), "AA")
+	if err != nil || len(qs) != 1 || qs[0].Letters != 3 || qs[0].Cards != 5 {
+		t.Fatalf("stored quotas: %+v (%v)", qs, err)
+	}
+	body := want(t, fx.login(t, "aa-reg").get("/mail/quotas"), http.StatusOK, "Letters a month")
+	if strings.Contains(body, `name="letters"`) {
+		t.Error("a registrar is offered the quota form")
+	}
+}
