@@ -127,57 +127,98 @@ func (tx *Tx) stmt(ctx context.Context, query string) *sql.Stmt {
 	if c == nil {
 		return nil
 	}
-	if s := tx.stmts.bound[query]; s != nil {
+	ts := tx.stmts
+	if s := ts.bound[query]; s != nil {
 		return s
 	}
 	var s *sql.Stmt
 	if shared := c.get(query); shared != nil {
-		s = tx.Tx.StmtContext(ctx, shared)
+		s = tx.sqlTx.StmtContext(ctx, shared)
 	} else {
-		if tx.stmts.seen == nil {
-			tx.stmts.seen = map[string]int{}
+		if ts.seen == nil {
+			ts.seen = map[string]int{}
 		}
-		tx.stmts.seen[query]++
-		if tx.stmts.seen[query] < 2 || len(tx.stmts.bound) >= maxTxStmts || !single(query) {
+		ts.seen[query]++
+		if ts.seen[query] < 2 || len(ts.bound) >= maxTxStmts || !single(query) {
 			return nil
 		}
 		var err error
-		if s, err = tx.Tx.PrepareContext(ctx, query); err != nil {
+		if s, err = tx.sqlTx.PrepareContext(ctx, query); err != nil {
 			return nil
 		}
 	}
-	if tx.stmts.bound == nil {
-		tx.stmts.bound = map[string]*sql.Stmt{}
+	if ts.bound == nil {
+		ts.bound = map[string]*sql.Stmt{}
 	}
-	tx.stmts.bound[query] = s
+	ts.bound[query] = s
 	return s
+}
+
+// use returns the context a statement of the transaction runs with. In a
+// shared transaction (group commit) a statement is never interrupted:
+// SQLite rolls back the whole transaction when a write is, and with it
+// the other requests' work. A cancelled request fails before its next
+// statement instead, and its savepoint undoes what it wrote.
+func (tx *Tx) use(ctx context.Context) (context.Context, error) {
+	if !tx.shared {
+		return ctx, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, mapErr("store.Tx", err)
+	}
+	return context.WithoutCancel(ctx), nil
 }
 
 // ExecContext runs a statement in the transaction, prepared when it is
 // one the transaction or the database runs again and again.
 func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	ctx, err := tx.use(ctx)
+	if err != nil {
+		return nil, err
+	}
 	if s := tx.stmt(ctx, query); s != nil {
 		return s.ExecContext(ctx, args...)
 	}
-	return tx.Tx.ExecContext(ctx, query, args...)
+	return tx.sqlTx.ExecContext(ctx, query, args...)
 }
 
 // QueryContext runs a query in the transaction, prepared like
 // ExecContext's statements.
 func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	ctx, err := tx.use(ctx)
+	if err != nil {
+		return nil, err
+	}
 	if s := tx.stmt(ctx, query); s != nil {
 		return s.QueryContext(ctx, args...)
 	}
-	return tx.Tx.QueryContext(ctx, query, args...)
+	return tx.sqlTx.QueryContext(ctx, query, args...)
 }
 
 // QueryRowContext runs a query returning one row in the transaction,
-// prepared like ExecContext's statements.
+// prepared like ExecContext's statements. A cancelled request's row
+// reports the cancellation from Scan.
 func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if tx.shared && ctx.Err() != nil {
+		// sql.Row carries no error of its own making: a cancelled
+		// context makes the driver call fail before it runs anything.
+		return tx.sqlTx.QueryRowContext(ctx, query, args...)
+	}
+	ctx, _ = tx.use(ctx)
 	if s := tx.stmt(ctx, query); s != nil {
 		return s.QueryRowContext(ctx, args...)
 	}
-	return tx.Tx.QueryRowContext(ctx, query, args...)
+	return tx.sqlTx.QueryRowContext(ctx, query, args...)
+}
+
+// PrepareContext prepares a statement for the transaction alone (a bulk
+// insert's); it is closed with the transaction.
+func (tx *Tx) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
+	ctx, err := tx.use(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return tx.sqlTx.PrepareContext(ctx, query)
 }
 
 // readPool is the pool of readers. On SQLite it keeps prepared statements

@@ -24,6 +24,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -68,6 +69,10 @@ type DB struct {
 	tlog tlogHolder
 	// stmts keeps the write connection's prepared statements (SQLite).
 	stmts *stmtCache
+	// group commits concurrent transactions together (SQLite; group.go).
+	group *group
+	// commits counts the database transactions that committed.
+	commits atomic.Int64
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database.
@@ -143,11 +148,13 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 	db.Dialect, db.write, db.read, db.stmts = SQLite, w, &readPool{DB: r, stmts: newStmtCache()}, newStmtCache()
+	db.group = newGroup(db)
 	return db, nil
 }
 
 // Close closes the database.
 func (db *DB) Close() error {
+	db.group.close()
 	db.stmts.close()
 	db.read.stmts.close()
 	err := db.write.Close()
@@ -169,13 +176,20 @@ func (db *DB) Ping(ctx context.Context) error {
 func (db *DB) Read() DBTX { return db.read }
 
 // Tx is a write transaction. Its Event method records what changed.
+//
+// On SQLite a Tx may share its database transaction with other
+// requests' (group commit, group.go): it then runs inside a savepoint of
+// its own, and its statements are never interrupted by a cancelled
+// context, which would roll back everyone's work — a cancelled request
+// fails at its next statement instead.
 type Tx struct {
-	*sql.Tx
+	sqlTx   *sql.Tx
 	db      *DB
 	now     time.Time
 	touched []int64
 	many    bool
-	stmts   txStmts // statements prepared for this transaction (stmts.go)
+	shared  bool     // in a group's transaction: statements detach from cancellation
+	stmts   *txStmts // statements prepared for the database transaction (stmts.go)
 }
 
 // touch notes that a person changed, for PersonsChanged.
@@ -194,14 +208,33 @@ func (tx *Tx) Now() time.Time { return tx.now }
 func (tx *Tx) DB() *DB { return tx.db }
 
 // Tx runs fn in one transaction: committed when fn returns nil, rolled back
-// otherwise (and on panic). Nothing half written ever stays.
-func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) (err error) {
+// otherwise (and on panic). Nothing half written ever stays, and fn's
+// writes are durable when Tx returns nil.
+//
+// On SQLite, writes from concurrent requests are committed together
+// (group.go): fn runs in a savepoint of a transaction it may share, and
+// Tx returns after the shared commit. On PostgreSQL every call has its own
+// transaction: the server commits concurrent transactions together itself.
+func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
+	if db.group != nil {
+		return db.group.run(ctx, fn)
+	}
+	tx, err := db.soloTx(ctx, fn)
+	if err != nil {
+		return err
+	}
+	db.changed(tx)
+	return nil
+}
+
+// soloTx runs fn in a database transaction of its own.
+func (db *DB) soloTx(ctx context.Context, fn func(tx *Tx) error) (tx *Tx, err error) {
 	db.stmts.prepare(ctx, db.write)
 	stx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
-		return mapErr("store.Tx", err)
+		return nil, mapErr("store.Tx", err)
 	}
-	tx := &Tx{Tx: stx, db: db, now: db.Now().UTC()}
+	tx = &Tx{sqlTx: stx, db: db, now: db.Now().UTC(), stmts: &txStmts{}}
 	defer func() {
 		if p := recover(); p != nil {
 			stx.Rollback()
@@ -212,20 +245,36 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 		}
 	}()
 	if err = fn(tx); err != nil {
-		return err
+		return nil, err
 	}
 	if err = stx.Commit(); err != nil {
-		return mapErr("store.Tx", err)
+		return nil, mapErr("store.Tx", err)
 	}
-	if db.PersonsChanged != nil && (len(tx.touched) > 0 || tx.many) {
-		if tx.many {
-			db.PersonsChanged(nil)
-		} else {
-			db.PersonsChanged(tx.touched)
-		}
-	}
-	return nil
+	db.commits.Add(1)
+	return tx, nil
 }
+
+// changed tells PersonsChanged what a committed transaction changed.
+func (db *DB) changed(tx *Tx) {
+	if db.PersonsChanged == nil || (len(tx.touched) == 0 && !tx.many) {
+		return
+	}
+	if tx.many {
+		db.PersonsChanged(nil)
+	} else {
+		db.PersonsChanged(tx.touched)
+	}
+}
+
+// Commits returns how many database transactions have committed writes
+// since the database was opened: with group commit, fewer than the calls
+// of Tx.
+func (db *DB) Commits() int64 { return db.commits.Load() }
+
+// Write returns the write pool for statements outside any transaction,
+// each committed on its own. Only benchmarks and maintenance use it:
+// every change of the application goes through Tx with its event.
+func (db *DB) Write() DBTX { return db.write }
 
 // mapErr maps driver errors to error kinds by their codes, never by text.
 func mapErr(op string, err error) error {

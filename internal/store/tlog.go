@@ -155,11 +155,11 @@ func (tx *Tx) AppendLog(ctx context.Context, events []tlog.Event) ([]int64, erro
 	if len(events) == 0 {
 		return nil, nil
 	}
-	l, err := tx.db.log(ctx, tx.Tx)
+	l, err := tx.db.log(ctx, tx)
 	if err != nil {
 		return nil, errs.Wrap(op, err)
 	}
-	idx, err := l.Append(ctx, tx.Tx, events)
+	idx, err := l.Append(ctx, tx, events)
 	if err != nil {
 		if errs.KindOf(err) == errs.Internal {
 			return nil, mapErr(op, err)
