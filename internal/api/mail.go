@@ -32,6 +32,7 @@ func (a *API) mailRoutes() []httpx.Route {
 		{Method: "GET", Pattern: "/api/v1/senders/{id}", Perm: auth.MailIntake, Summary: "get a family member", Handler: a.getSender},
 		{Method: "POST", Pattern: "/api/v1/items", Perm: auth.MailIntake, Summary: "take in an item: JSON, or multipart/form-data with an \"item\" JSON field and \"scan\" files; answers the tracking number and the PIN, once", Handler: a.createItem},
 		{Method: "POST", Pattern: "/api/v1/replies", Perm: auth.MailIntake, Summary: "register a detained person's reply on the holding side (JSON or multipart like items; in_reply_to names the family's item)", Handler: a.createReply},
+		{Method: "POST", Pattern: "/api/v1/items/packet", Perm: auth.MailIntake, Summary: "take in a packet: several items one family member brings at once for one person, all or none; answers each item's tracking number and PIN, once", Handler: a.createPacket},
 		{Method: "GET", Pattern: "/api/v1/items", Perm: auth.MailIntake, Summary: "list items the caller's party sends or receives", Handler: a.listItems},
 		{Method: "GET", Pattern: "/api/v1/items/{id}", Perm: auth.MailIntake, Summary: "get an item with its scans, screenings and timeline", Handler: a.getItem},
 		{Method: "POST", Pattern: "/api/v1/items/{id}/scans", Perm: auth.MailIntake, Summary: "add scans (multipart \"scan\" files, or one JPEG, PNG or PDF body) to an item waiting for screening", Handler: a.addScans},
@@ -366,23 +367,26 @@ func (a *API) intake(w http.ResponseWriter, r *http.Request, dir correspondence.
 // TakeIn takes in an item for principal p: the person must be within the
 // party's reach, the sender known to the party (or new), the scans already
 // checked. Everything is stored in one transaction, or nothing is.
-func (a *API) TakeIn(ctx context.Context, p *auth.Principal, dir correspondence.Direction, in ItemInput, scans []*blob.Scan) (*Intake, error) {
+// checkIntake checks what an intake names for principal p: the person
+// within the party's reach, the sender known to the party (or new, or for
+// a reply the family member the reply answers, set in in.SenderID).
+func (a *API) checkIntake(ctx context.Context, p *auth.Principal, dir correspondence.Direction, in *ItemInput) error {
 	const op = "api.TakeIn"
 	if p.Intermediary {
-		return nil, errs.E(op, errs.Conflict, "mail is taken in at a party's collection point")
+		return errs.E(op, errs.Conflict, "mail is taken in at a party's collection point")
 	}
 	person, err := a.app.DB.PersonParties(ctx, in.PersonID)
 	if err != nil || !p.SeesPerson(person.PartyCode, person.HoldingParty) {
-		return nil, errs.Fields(op, map[string]string{"person_id": "no such person within your party's reach"})
+		return errs.Fields(op, map[string]string{"person_id": "no such person within your party's reach"})
 	}
 	if dir == correspondence.Reply && in.InReplyTo != "" && in.SenderID == 0 && in.Sender == nil {
 		t, err := correspondence.ParseTracking(in.InReplyTo)
 		if err != nil {
-			return nil, errs.Fields(op, map[string]string{"in_reply_to": errs.FieldsOf(err)["tracking"]})
+			return errs.Fields(op, map[string]string{"in_reply_to": errs.FieldsOf(err)["tracking"]})
 		}
 		orig, err := a.app.DB.ItemByTracking(ctx, t)
 		if err != nil || orig.PersonID != in.PersonID || orig.Direction != correspondence.ToDetainee {
-			return nil, errs.Fields(op, map[string]string{"in_reply_to": "no item to this person has this tracking number"})
+			return errs.Fields(op, map[string]string{"in_reply_to": "no item to this person has this tracking number"})
 		}
 		in.SenderID = orig.SenderID
 	} else if in.SenderID != 0 {
@@ -390,10 +394,17 @@ func (a *API) TakeIn(ctx context.Context, p *auth.Principal, dir correspondence.
 		// A party uses the family members it registered, and for
 		// replies those who wrote to the people it holds.
 		if err != nil || (p.Scope() != "" && s.Party != p.Scope() && dir != correspondence.Reply) {
-			return nil, errs.Fields(op, map[string]string{"sender_id": "no such sender"})
+			return errs.Fields(op, map[string]string{"sender_id": "no such sender"})
 		}
 	} else if in.Sender == nil {
-		return nil, errs.Fields(op, map[string]string{"sender": "name the family member: sender_id, or sender with name, relationship and contact"})
+		return errs.Fields(op, map[string]string{"sender": "name the family member: sender_id, or sender with name, relationship and contact"})
+	}
+	return nil
+}
+
+func (a *API) TakeIn(ctx context.Context, p *auth.Principal, dir correspondence.Direction, in ItemInput, scans []*blob.Scan) (*Intake, error) {
+	if err := a.checkIntake(ctx, p, dir, &in); err != nil {
+		return nil, err
 	}
 	pin, err := correspondence.NewPIN()
 	if err != nil {
@@ -428,6 +439,96 @@ func (a *API) TakeIn(ctx context.Context, p *auth.Principal, dir correspondence.
 		return nil, err
 	}
 	return &Intake{Item: it, PIN: pin, Scans: orEmpty(rows)}, nil
+}
+
+// PacketInput is the body of a packet intake: the items one family member
+// brings at once for one person, each taken in as an item of its own.
+type PacketInput struct {
+	PersonID int64                  `json:"person_id"`
+	SenderID int64                  `json:"sender_id,omitempty"`
+	Sender   *correspondence.Sender `json:"sender,omitempty"` // a new family member, instead of sender_id
+	Items    []PacketItem           `json:"items"`
+}
+
+// PacketItem is one item of a packet.
+type PacketItem struct {
+	Kind     correspondence.Kind `json:"kind"`
+	Language string              `json:"language,omitempty"`
+	Pages    int                 `json:"pages,omitempty"`
+}
+
+// Packet is the answer to a packet intake: the family member and every
+// item with its tracking number and PIN, shown once.
+type Packet struct {
+	SenderID int64     `json:"sender_id"`
+	Items    []*Intake `json:"items"`
+}
+
+func (a *API) createPacket(w http.ResponseWriter, r *http.Request) {
+	var in PacketInput
+	if err := httpx.DecodeJSON(r, &in); err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	res, err := a.TakePacket(r.Context(), httpx.Principal(r), in)
+	if err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusCreated, res)
+}
+
+// TakePacket takes in a packet for principal p with the checks of TakeIn,
+// in one transaction: every item is stored, or none is. Scans are added to
+// each item afterwards (POST /api/v1/items/{id}/scans).
+func (a *API) TakePacket(ctx context.Context, p *auth.Principal, in PacketInput) (*Packet, error) {
+	const op = "api.TakePacket"
+	switch {
+	case len(in.Items) == 0:
+		return nil, errs.Fields(op, map[string]string{"items": "name at least one item"})
+	case len(in.Items) > store.MaxPacket:
+		return nil, errs.Fields(op, map[string]string{"items": fmt.Sprintf("at most %d items in one packet", store.MaxPacket)})
+	}
+	one := ItemInput{PersonID: in.PersonID, SenderID: in.SenderID, Sender: in.Sender}
+	if err := a.checkIntake(ctx, p, correspondence.ToDetainee, &one); err != nil {
+		return nil, err
+	}
+	out := &Packet{Items: make([]*Intake, len(in.Items))}
+	its := make([]*correspondence.Item, len(in.Items))
+	hashes := make([]string, len(in.Items))
+	for i, pi := range in.Items {
+		pin, err := correspondence.NewPIN()
+		if err != nil {
+			return nil, err
+		}
+		if hashes[i], err = correspondence.HashPIN(pin); err != nil {
+			return nil, err
+		}
+		its[i] = &correspondence.Item{Kind: pi.Kind, Direction: correspondence.ToDetainee, PersonID: in.PersonID, SenderID: in.SenderID,
+			Language: pi.Language, Pages: pi.Pages}
+		out.Items[i] = &Intake{Item: its[i], PIN: pin, Scans: []store.Scan{}}
+	}
+	actor := store.Actor{UserID: p.UserID, Name: p.Name, Party: p.Party}
+	err := a.app.DB.Tx(ctx, func(tx *store.Tx) error {
+		sender := in.SenderID
+		if sender == 0 {
+			s := *in.Sender
+			s.ID, s.Party = 0, p.Party
+			if err := tx.CreateSender(ctx, actor, &s); err != nil {
+				return err
+			}
+			sender = s.ID
+		}
+		for _, it := range its {
+			it.SenderID = sender
+		}
+		out.SenderID = sender
+		return tx.CreateItems(ctx, actor, its, hashes)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // visibleItem returns an item the caller's party sends or receives.

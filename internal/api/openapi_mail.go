@@ -15,6 +15,10 @@ func init() {
 			"parcel_id": integer(), "received_at": dt, "screened_at": dt, "version": integer()}),
 		"Intake": obj(map[string]any{"item": map[string]any{"$ref": "#/components/schemas/Item"}, "pin": str("six digits, shown once"),
 			"scans": map[string]any{"type": "array", "items": map[string]any{"$ref": "#/components/schemas/Scan"}}}),
+		"PacketInput": obj(map[string]any{"person_id": integer(), "sender_id": integer(), "sender": map[string]any{"$ref": "#/components/schemas/Sender"},
+			"items": map[string]any{"type": "array", "minItems": 1, "maxItems": 50, "items": obj(map[string]any{"kind": kinds,
+				"language": str("ISO 639 code; default the recipient's native language"), "pages": integer()}, "kind")}}, "person_id", "items"),
+		"Packet": obj(map[string]any{"sender_id": integer(), "items": map[string]any{"type": "array", "items": map[string]any{"$ref": "#/components/schemas/Intake"}}}),
 		"Scan": obj(map[string]any{"id": integer(), "item_id": integer(), "seq": integer(), "role": enum("original", "redacted"),
 			"key": str("SHA-256 of the content"), "media_type": enum("image/jpeg", "image/png", "application/pdf"), "size": integer(),
 			"width": integer(), "height": integer(), "thumb_key": str("")}),
@@ -44,5 +48,6 @@ func init() {
 	})
 	addDocs(map[string]opDoc{
 		"POST /api/v1/screening/decisions": {Request: "Decisions", Response: "Screening", List: true, Status: 201},
+		"POST /api/v1/items/packet":        {Request: "PacketInput", Response: "Packet", Status: 201},
 	})
 }

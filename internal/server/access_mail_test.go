@@ -16,6 +16,7 @@ func init() {
 		roles("POST /api/v1/senders", intake...),
 		roles("GET /api/v1/senders/{id}", intake...),
 		roles("POST /api/v1/items", intake...),
+		roles("POST /api/v1/items/packet", intake...),
 		roles("POST /api/v1/replies", intake...),
 		roles("GET /api/v1/items", intake...),
 		roles("GET /api/v1/items/{id}", intake...),

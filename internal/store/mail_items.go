@@ -63,80 +63,145 @@ func scanItem(s interface{ Scan(...any) error }) (*correspondence.Item, error) {
 // the language, checks the quota, numbers the item and stores it with its
 // scans. pinHash is correspondence.HashPIN of the PIN given to the sender.
 func (tx *Tx) CreateItem(ctx context.Context, a Actor, it *correspondence.Item, pinHash string, scans []Scan) error {
+	return tx.createItems(ctx, a, []*correspondence.Item{it}, []string{pinHash}, [][]Scan{scans})
+}
+
+// MaxPacket bounds the items of one packet: what a parcel holds.
+const MaxPacket = 50
+
+// CreateItems takes in a packet: several items a family member brings at
+// once for one person (a letter, photographs, a child's drawing). Every
+// item is checked as CreateItem checks one, and the monthly quota counts
+// the packet's own letters and cards; the person, the sender, the quota
+// and the mail settings are read once for the packet. All the items must
+// have the same person, sender and direction. Either every item is stored,
+// with its tracking number and event, or none is.
+func (tx *Tx) CreateItems(ctx context.Context, a Actor, its []*correspondence.Item, pinHashes []string) error {
+	const op = "store.CreateItems"
+	switch {
+	case len(its) == 0:
+		return errs.Fields(op, map[string]string{"items": "name at least one item"})
+	case len(its) > MaxPacket:
+		return errs.Fields(op, map[string]string{"items": fmt.Sprintf("at most %d items in one packet", MaxPacket)})
+	case len(pinHashes) != len(its):
+		return errs.E(op, errs.Internal, "one PIN hash per item")
+	}
+	return tx.createItems(ctx, a, its, pinHashes, nil)
+}
+
+func (tx *Tx) createItems(ctx context.Context, a Actor, its []*correspondence.Item, pinHashes []string, scans [][]Scan) error {
 	const op = "store.CreateItem"
-	if it.PersonID <= 0 {
+	// A packet's errors name the item; a single item's are its own.
+	entry := func(i int, err error) error {
+		if len(its) > 1 {
+			return entryErr(op, "items", i, err)
+		}
+		return err
+	}
+	first := its[0]
+	for i, it := range its[1:] {
+		if it.PersonID != first.PersonID || it.SenderID != first.SenderID || it.Direction != first.Direction {
+			return entry(i+1, errs.E(op, errs.Invalid, "every item of a packet goes from the same sender to the same person"))
+		}
+	}
+	if first.PersonID <= 0 {
 		return errs.Fields(op, map[string]string{"person_id": "required"})
 	}
-	p, err := personSides(ctx, tx, it.PersonID)
+	p, err := personSides(ctx, tx, first.PersonID)
 	if err != nil {
 		return err
 	}
-	it.Normalize(correspondence.DefaultLanguage(p.PartyCode))
-	if err := it.Validate(); err != nil {
-		return err
-	}
-	if len(scans) > MaxScans {
-		return errs.Fields(op, map[string]string{"scans": "at most 20 scans an item"})
+	for i, it := range its {
+		it.Normalize(correspondence.DefaultLanguage(p.PartyCode))
+		if err := it.Validate(); err != nil {
+			return entry(i, err)
+		}
+		if i < len(scans) && len(scans[i]) > MaxScans {
+			return errs.Fields(op, map[string]string{"scans": "at most 20 scans an item"})
+		}
 	}
 	if p.HoldingParty == "" {
 		return errs.E(op, errs.Conflict, "the person is not recorded as held anywhere, so mail cannot be addressed; record an arrival first")
 	}
 	quotaParty := p.PartyCode // incoming limits: the detainee's own party (COR-3)
-	switch it.Direction {
+	var origin, dest string
+	switch first.Direction {
 	case correspondence.ToDetainee:
-		it.OriginParty, it.DestParty = a.Party, p.HoldingParty
+		origin, dest = a.Party, p.HoldingParty
 	case correspondence.Reply:
 		if a.Party != p.HoldingParty {
 			return errs.E(op, errs.Forbidden, "a reply is registered by the party that holds the person")
 		}
-		it.OriginParty, it.DestParty = p.HoldingParty, p.PartyCode
+		origin, dest = p.HoldingParty, p.PartyCode
 		quotaParty = p.HoldingParty // outgoing limits: the holding party
 	}
 	var one int
-	if err := tx.QueryRowContext(ctx, `SELECT 1 FROM senders WHERE id = $1`, it.SenderID).Scan(&one); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT 1 FROM senders WHERE id = $1`, first.SenderID).Scan(&one); err != nil {
 		if err == sql.ErrNoRows {
 			return errs.Fields(op, map[string]string{"sender_id": "no such sender"})
 		}
 		return mapErr(op, err)
 	}
-	if it.Kind.CountsForQuota() {
-		q, err := mailQuota(ctx, tx, quotaParty, it.Direction)
-		if err != nil {
-			return err
+	var quota *correspondence.Quota
+	var used correspondence.Usage
+	for i, it := range its {
+		if !it.Kind.CountsForQuota() {
+			continue
 		}
-		used, err := mailUsage(ctx, tx, it.PersonID, it.Direction, tx.now)
-		if err != nil {
-			return err
+		if quota == nil {
+			q, err := mailQuota(ctx, tx, quotaParty, first.Direction)
+			if err != nil {
+				return err
+			}
+			if used, err = mailUsage(ctx, tx, first.PersonID, first.Direction, tx.now); err != nil {
+				return err
+			}
+			quota = &q
 		}
-		if err := correspondence.CheckQuota(q, used, it.Kind); err != nil {
-			return err
+		if err := correspondence.CheckQuota(*quota, used, it.Kind); err != nil {
+			return entry(i, err)
+		}
+		if it.Kind == correspondence.Letter {
+			used.Letters++
+		} else {
+			used.Cards++
 		}
 	}
-	settings, err := mailSettings(ctx, tx, it.OriginParty)
+	settings, err := mailSettings(ctx, tx, origin)
 	if err != nil {
 		return err
 	}
-	if it.Tracking, err = tx.NextTracking(ctx, settings.Items()); err != nil {
-		return err
-	}
-	it.Status, it.ReceivedAt, it.PINHash, it.Version, it.ParcelID = correspondence.InitialStatus(it.Kind), tx.now, pinHash, 1, 0
-	it.ScreenedAt = time.Time{}
-	err = tx.QueryRowContext(ctx, `INSERT INTO items (tracking, kind, direction, sender_id, person_id, origin_party, dest_party, language, pages,
+	for i, it := range its {
+		it.OriginParty, it.DestParty = origin, dest
+		if it.Tracking, err = tx.NextTracking(ctx, settings.Items()); err != nil {
+			return err
+		}
+		it.Status, it.ReceivedAt, it.PINHash, it.Version, it.ParcelID = correspondence.InitialStatus(it.Kind), tx.now, pinHashes[i], 1, 0
+		it.ScreenedAt = time.Time{}
+		err = tx.QueryRowContext(ctx, `INSERT INTO items (tracking, kind, direction, sender_id, person_id, origin_party, dest_party, language, pages,
 		status, pin_hash, received_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
-		it.Tracking, it.Kind, it.Direction, it.SenderID, it.PersonID, it.OriginParty, it.DestParty, it.Language, it.Pages,
-		it.Status, pinHash, tx.now, tx.now).Scan(&it.ID)
-	if err != nil {
-		return mapErr(op, err)
-	}
-	for i := range scans {
-		scans[i].Role, scans[i].Seq = ScanOriginal, i+1
-		if err := tx.addScan(ctx, it.ID, &scans[i]); err != nil {
+			it.Tracking, it.Kind, it.Direction, it.SenderID, it.PersonID, it.OriginParty, it.DestParty, it.Language, it.Pages,
+			it.Status, pinHashes[i], tx.now, tx.now).Scan(&it.ID)
+		if err != nil {
+			return mapErr(op, err)
+		}
+		var sc []Scan
+		if i < len(scans) {
+			sc = scans[i]
+		}
+		for k := range sc {
+			sc[k].Role, sc[k].Seq = ScanOriginal, k+1
+			if err := tx.addScan(ctx, it.ID, &sc[k]); err != nil {
+				return err
+			}
+		}
+		if err := tx.Event(ctx, a, "item", it.ID, "received", map[string]any{
+			"kind": it.Kind, "direction": it.Direction, "person_id": it.PersonID, "scans": len(sc), "tracking": it.Tracking,
+		}); err != nil {
 			return err
 		}
 	}
-	return tx.Event(ctx, a, "item", it.ID, "received", map[string]any{
-		"kind": it.Kind, "direction": it.Direction, "person_id": it.PersonID, "scans": len(scans), "tracking": it.Tracking,
-	})
+	return nil
 }
 
 // PersonSides is what intake and packing need of a person to check
@@ -357,22 +422,74 @@ type ItemDecision struct {
 // The first refused decision fails the whole call; its error names it.
 func (tx *Tx) ScreenItems(ctx context.Context, a Actor, scope string, ds []ItemDecision) ([]*correspondence.Screening, error) {
 	const op = "store.ScreenItems"
-	out := make([]*correspondence.Screening, 0, len(ds))
+	// The page's items and their screenings are read in two queries;
+	// each decision then sees what the decisions before it did, as it
+	// would one by one (a repeated item finds itself screened).
+	ids := make([]int64, len(ds))
 	for i, d := range ds {
-		it, err := getItem(ctx, tx, d.ItemID)
-		if err == nil && scope != "" && it.OriginParty != scope && it.DestParty != scope {
-			err = errs.E(op, errs.NotFound, "no such item")
+		ids[i] = d.ItemID
+	}
+	items, err := itemsByID(ctx, tx, ids)
+	if err != nil {
+		return nil, err
+	}
+	done, err := screeningsOf(ctx, tx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*correspondence.Screening, 0, len(ds))
+	moved := map[correspondence.Status][]int64{}
+	for i, d := range ds {
+		it := items[d.ItemID]
+		if it == nil || (scope != "" && it.OriginParty != scope && it.DestParty != scope) {
+			return nil, batchErr(op, "decisions", i, d.ItemID, errs.E(op, errs.NotFound, "no such item"))
 		}
-		var sc *correspondence.Screening
-		if err == nil {
-			sc, err = tx.screenItem(ctx, a, it, d.Decision, nil)
-		}
+		sc, next, err := tx.decide(ctx, a, it, done[it.ID], d.Decision, nil)
 		if err != nil {
 			return nil, batchErr(op, "decisions", i, d.ItemID, err)
 		}
+		done[it.ID] = append(done[it.ID], *sc)
+		if it.ScreenedAt.IsZero() {
+			it.ScreenedAt = tx.now
+		}
+		it.Status = next
+		moved[next] = append(moved[next], it.ID)
 		out = append(out, sc)
 	}
+	for status, ids := range moved {
+		args := []any{status, tx.now}
+		if _, err := tx.ExecContext(ctx, `UPDATE items SET status = $1, screened_at = coalesce(screened_at, $2), updated_at = $2, version = version + 1
+			WHERE id IN (`+mailIDList(&args, ids)+`)`, args...); err != nil {
+			return nil, mapErr(op, err)
+		}
+	}
 	return out, nil
+}
+
+// screeningsOf returns the screenings of the given items, oldest first,
+// by item.
+func screeningsOf(ctx context.Context, q DBTX, ids []int64) (map[int64][]correspondence.Screening, error) {
+	out := map[int64][]correspondence.Screening{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var args []any
+	rows, err := q.QueryContext(ctx, `SELECT id, item_id, side, party_code, outcome, reason, note, notice, coalesce(redacted_scan_id, 0),
+		screened_by, screened_at, waited_seconds FROM screenings WHERE item_id IN (`+mailIDList(&args, ids)+`) ORDER BY id`, args...)
+	if err != nil {
+		return nil, mapErr("store.Screenings", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var s correspondence.Screening
+		if err := rows.Scan(&s.ID, &s.ItemID, &s.Side, &s.Party, &s.Outcome, &s.Reason, &s.Note, &s.Notice, &s.RedactedID,
+			&s.ScreenedBy, &s.ScreenedAt, &s.WaitedSecs); err != nil {
+			return nil, mapErr("store.Screenings", err)
+		}
+		s.ScreenedAt = s.ScreenedAt.UTC()
+		out[s.ItemID] = append(out[s.ItemID], s)
+	}
+	return out, mapErr("store.Screenings", rows.Err())
 }
 
 // EntryError is the error of one entry of a batch: its message names the
@@ -387,9 +504,15 @@ type EntryError struct {
 func (e *EntryError) Error() string { return e.Err.Error() }
 func (e *EntryError) Unwrap() error { return e.Err }
 
+// entryErr is batchErr for an entry that has no record yet.
+func entryErr(op, list string, i int, err error) error { return batchErr(op, list, i, 0, err) }
+
 func batchErr(op, list string, i int, id int64, err error) error {
-	e := &errs.Error{Op: op, Kind: errs.KindOf(err), Err: err,
-		Message: fmt.Sprintf("%s %d (id %d): %s", strings.TrimSuffix(list, "s"), i+1, id, errs.MessageOf(err))}
+	name := fmt.Sprintf("%s %d", strings.TrimSuffix(list, "s"), i+1)
+	if id != 0 {
+		name += fmt.Sprintf(" (id %d)", id)
+	}
+	e := &errs.Error{Op: op, Kind: errs.KindOf(err), Err: err, Message: name + ": " + errs.MessageOf(err)}
 	if f := errs.FieldsOf(err); f != nil {
 		e.Fields = map[string]string{}
 		for k, v := range f {
@@ -401,32 +524,49 @@ func batchErr(op, list string, i int, id int64, err error) error {
 
 func (tx *Tx) screenItem(ctx context.Context, a Actor, it *correspondence.Item, d correspondence.Decision, redacted *Scan) (*correspondence.Screening, error) {
 	const op = "store.ScreenItem"
-	itemID := it.ID
-	side, err := correspondence.SideOf(*it, a.Party)
+	done, err := itemScreenings(ctx, tx, it.ID)
 	if err != nil {
 		return nil, err
 	}
-	done, err := itemScreenings(ctx, tx, itemID)
+	sc, next, err := tx.decide(ctx, a, it, done, d, redacted)
 	if err != nil {
 		return nil, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE items SET status = $1, screened_at = coalesce(screened_at, $2), updated_at = $2, version = version + 1
+		WHERE id = $3`, next, tx.now, it.ID); err != nil {
+		return nil, mapErr(op, err)
+	}
+	return sc, nil
+}
+
+// decide records a side's decision (with its redacted scan, or nil) on an
+// item that has the screenings done: the screening row and its event. It
+// returns the screening and the item's next status, which the caller
+// writes.
+func (tx *Tx) decide(ctx context.Context, a Actor, it *correspondence.Item, done []correspondence.Screening, d correspondence.Decision, redacted *Scan) (*correspondence.Screening, correspondence.Status, error) {
+	const op = "store.ScreenItem"
+	itemID := it.ID
+	side, err := correspondence.SideOf(*it, a.Party)
+	if err != nil {
+		return nil, "", err
 	}
 	d.HasRedacted = redacted != nil
 	sc, next, err := correspondence.Screen(*it, side, done, d, tx.now)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if redacted != nil && d.Outcome != correspondence.Redact {
-		return nil, errs.Fields(op, map[string]string{"redacted_scan": "only a redaction brings a redacted scan"})
+		return nil, "", errs.Fields(op, map[string]string{"redacted_scan": "only a redaction brings a redacted scan"})
 	}
 	var redactedID any
 	if redacted != nil {
 		var seq int
 		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) + 1 FROM item_scans WHERE item_id = $1 AND role = 'redacted'`, itemID).Scan(&seq); err != nil {
-			return nil, mapErr(op, err)
+			return nil, "", mapErr(op, err)
 		}
 		redacted.Role, redacted.Seq = ScanRedacted, seq
 		if err := tx.addScan(ctx, itemID, redacted); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		redactedID, sc.RedactedID = redacted.ID, redacted.ID
 	}
@@ -437,15 +577,11 @@ func (tx *Tx) screenItem(ctx context.Context, a Actor, it *correspondence.Item, 
 	if err != nil {
 		err = mapErr(op, err)
 		if errs.Is(err, errs.Conflict) {
-			return nil, errs.E(op, correspondence.ErrScreenedTwice, "the %s side has already screened this item; a second examination is not allowed (GC III 76)", side)
+			return nil, "", errs.E(op, correspondence.ErrScreenedTwice, "the %s side has already screened this item; a second examination is not allowed (GC III 76)", side)
 		}
-		return nil, err
+		return nil, "", err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE items SET status = $1, screened_at = coalesce(screened_at, $2), updated_at = $2, version = version + 1
-		WHERE id = $3`, next, tx.now, itemID); err != nil {
-		return nil, mapErr(op, err)
-	}
-	return &sc, tx.Event(ctx, a, "item", itemID, "screened", map[string]any{
+	return &sc, next, tx.Event(ctx, a, "item", itemID, "screened", map[string]any{
 		"side": sc.Side, "outcome": sc.Outcome, "reason": sc.Reason, "waited_seconds": sc.WaitedSecs,
 	})
 }
