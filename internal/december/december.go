@@ -16,11 +16,12 @@
 // on SQLite, concurrent requests share them (store.DB.Tx, group commit).
 //
 // Where the real work handles many records at once, the run does too:
-// screeners decide a page of the queue at a time, and the facility
-// records the deliveries from a CSV file. Intake (a clerk at a counter,
-// one letter after another), packing (one recipient's parcel at a time,
-// packed, weighed and sealed in one request) and the handover (a handheld
-// scanner, one parcel after another) go one request each.
+// the clerk at the counter takes in what a family member brings as one
+// packet, screeners decide a page of the queue at a time, and the
+// facility records the deliveries from a CSV file. Packing (one
+// recipient's parcel at a time, packed, weighed and sealed in one
+// request) and the handover (a handheld scanner, one parcel after
+// another) go one request each.
 package december
 
 import (
@@ -326,26 +327,31 @@ func (r *run) lifecycle(ctx context.Context) error {
 	trackings := make([]string, n)
 	parcelIDs := make([]int64, n)
 	err := r.stage(ctx, "intake", func() error {
+		// A mother brings her packet to the counter: a letter,
+		// photographs, a drawing. The clerk takes it in as one packet of
+		// items, each with its own tracking number and PIN.
 		return r.parallel(ctx, n, func(ctx context.Context, i int) error {
-			var sender int64
-			for k := range per {
-				in := map[string]any{"person_id": r.persons[i], "kind": "letter", "pages": 1}
-				if k == 0 {
-					in["sender"] = map[string]any{"name": fmt.Sprintf("Родина %d", i+1), "relationship": "mother", "contact": "+380 44 000 00 00"}
-				} else {
-					in["sender_id"] = sender
-				}
-				var out struct {
+			its := make([]map[string]any, per)
+			for k := range its {
+				its[k] = map[string]any{"kind": packetKinds[k%len(packetKinds)], "pages": 1}
+			}
+			in := map[string]any{"person_id": r.persons[i], "items": its,
+				"sender": map[string]any{"name": fmt.Sprintf("Родина %d", i+1), "relationship": "mother", "contact": "+380 44 000 00 00"}}
+			var out struct {
+				Items []struct {
 					Item struct {
-						ID       int64 `json:"id"`
-						SenderID int64 `json:"sender_id"`
+						ID int64 `json:"id"`
 					} `json:"item"`
-				}
-				if err := r.call(ctx, "ua-clerk", "POST", "/api/v1/items", in, 201, &out); err != nil {
-					return err
-				}
-				sender = out.Item.SenderID
-				items[i] = append(items[i], out.Item.ID)
+				} `json:"items"`
+			}
+			if err := r.call(ctx, "ua-clerk", "POST", "/api/v1/items/packet", in, 201, &out); err != nil {
+				return err
+			}
+			if len(out.Items) != per {
+				return fmt.Errorf("packet %d: got %d items, want %d", i, len(out.Items), per)
+			}
+			for _, it := range out.Items {
+				items[i] = append(items[i], it.Item.ID)
 			}
 			return nil
 		})
@@ -457,6 +463,9 @@ func (r *run) lifecycle(ctx context.Context) error {
 	r.res.Consignment, r.res.State = c.Ref, c.State
 	return nil
 }
+
+// packetKinds are the kinds of a packet's items, in turn.
+var packetKinds = []string{"letter", "photograph", "drawing", "photograph", "letter"}
 
 // ScreeningPage is how many decisions a screener sends at once: a page of
 // the queue.
