@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"lifeline/internal/correspondence"
@@ -121,15 +122,114 @@ func (tx *Tx) NextSerials(ctx context.Context, name string, n int64) (int64, err
 }
 
 // NextTracking returns the next tracking number of numbering n.
+//
+// On SQLite the number comes from the sequence inside the transaction:
+// there is one writer, so nothing waits for it, and a number is used
+// only when the transaction commits (no gaps). On PostgreSQL the sequence
+// row would stay locked until the caller commits, and every intake and
+// packing would wait for the one before it; so the numbers come from a
+// block of the sequence reserved ahead by a statement of its own
+// (DB.reserveTracking). Numbers are unique and never reused, and one
+// process hands them out in increasing order, but they may skip: a block
+// left unused when the process stops, or the number of a transaction
+// that rolled back, is never given out.
 func (tx *Tx) NextTracking(ctx context.Context, n correspondence.Numbering) (string, error) {
 	if n.Country == "" {
 		return "", errs.E("store.NextTracking", errs.Conflict, "the party has no S10 country code; set one in the mail settings")
 	}
-	serial, err := tx.NextSerials(ctx, "s10:"+n.Service+n.Country, 1)
+	name := "s10:" + n.Service + n.Country
+	var serial int64
+	var err error
+	if tx.db.Dialect == Postgres {
+		var ok bool
+		serial, ok, err = tx.db.reserveTracking(ctx, name)
+		if err == nil && !ok {
+			// No connection for the reservation: the pool is busy with
+			// transactions (perhaps waiting for this block). Take the
+			// number inside the transaction instead, as SQLite does.
+			serial, err = tx.NextSerials(ctx, name, 1)
+		}
+	} else {
+		serial, err = tx.NextSerials(ctx, name, 1)
+	}
 	if err != nil {
 		return "", err
 	}
 	return n.Make(serial)
+}
+
+// trackingBlock is how many tracking numbers PostgreSQL reserves at once.
+const trackingBlock = 64
+
+// reserveWait bounds how long a tracking number waits for its block: a
+// transaction that waits longer takes its number inside itself.
+const reserveWait = 2 * time.Second
+
+// serialBlocks are the blocks of tracking numbers reserved ahead, by
+// sequence name (PostgreSQL).
+type serialBlocks struct {
+	mu     sync.Mutex
+	blocks map[string]*serialBlock
+}
+
+// serialBlock is the unused rest of one sequence's block: next up to
+// (not including) end. Its channel of one is its lock, so that waiting
+// for it can end.
+type serialBlock struct {
+	lock      chan struct{}
+	next, end int64
+}
+
+func (s *serialBlocks) block(name string) *serialBlock {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.blocks == nil {
+		s.blocks = map[string]*serialBlock{}
+	}
+	b := s.blocks[name]
+	if b == nil {
+		b = &serialBlock{lock: make(chan struct{}, 1)}
+		s.blocks[name] = b
+	}
+	return b
+}
+
+// reserveTracking hands out the next number of sequence name from the
+// process's block, reserving the next block on the write pool, committed
+// on its own, when it is used up. ok is false when it cannot get the block
+// in time (every connection of the pool is in a transaction).
+func (db *DB) reserveTracking(ctx context.Context, name string) (serial int64, ok bool, err error) {
+	const op = "store.NextTracking"
+	b := db.serials.block(name)
+	wait := time.NewTimer(reserveWait)
+	defer wait.Stop()
+	select {
+	case b.lock <- struct{}{}:
+	case <-wait.C:
+		return 0, false, nil
+	case <-ctx.Done():
+		return 0, false, mapErr(op, ctx.Err())
+	}
+	defer func() { <-b.lock }()
+	if b.next < b.end {
+		b.next++
+		return b.next - 1, true, nil
+	}
+	rctx, cancel := context.WithTimeout(ctx, reserveWait)
+	defer cancel()
+	var last int64
+	err = db.write.QueryRowContext(rctx, `INSERT INTO sequences (name, value) VALUES ($1, $2)
+		ON CONFLICT (name) DO UPDATE SET value = sequences.value + excluded.value RETURNING value`, name, trackingBlock).Scan(&last)
+	if err != nil {
+		if ctx.Err() == nil && rctx.Err() != nil {
+			// The block may have been reserved all the same: its numbers
+			// are skipped.
+			return 0, false, nil
+		}
+		return 0, false, mapErr(op, err)
+	}
+	b.next, b.end = last-trackingBlock+2, last+1
+	return last - trackingBlock + 1, true, nil
 }
 
 // ---- senders

@@ -73,6 +73,8 @@ type DB struct {
 	group *group
 	// commits counts the database transactions that committed.
 	commits atomic.Int64
+	// serials are the tracking numbers reserved ahead (PostgreSQL; mail.go).
+	serials serialBlocks
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database.
