@@ -1025,18 +1025,8 @@ func (a *API) Pack(ctx context.Context, p *auth.Principal, in PackInput) (*parce
 	actor := store.Actor{UserID: p.UserID, Name: p.Name, Party: p.Party}
 	var out *parcels.Parcel
 	err = a.app.DB.Tx(ctx, func(tx *store.Tx) error {
-		pc, err := tx.OpenParcel(ctx, actor, in.PersonID, in.Direction, in.SenderID)
-		if err != nil {
-			return err
-		}
-		if err := tx.PackItems(ctx, actor, pc.ID, in.ItemIDs); err != nil {
-			return err
-		}
-		if in.WeightGrams != nil {
-			out, err = tx.SealParcel(ctx, actor, pc.ID, *in.WeightGrams)
-			return err
-		}
-		out, err = tx.Parcel(ctx, pc.ID)
+		var err error
+		out, err = tx.PackParcel(ctx, actor, in.PersonID, in.Direction, in.SenderID, in.ItemIDs, in.WeightGrams)
 		return err
 	})
 	return out, err

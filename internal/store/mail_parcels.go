@@ -190,11 +190,36 @@ func (tx *Tx) OpenParcel(ctx context.Context, a Actor, personID int64, dir corre
 // are read in one query and written in one statement each for the links
 // and the statuses, whatever their number.
 func (tx *Tx) PackItems(ctx context.Context, a Actor, parcelID int64, itemIDs []int64) error {
-	const op = "store.PackItems"
 	p, err := tx.Parcel(ctx, parcelID)
 	if err != nil {
 		return err
 	}
+	return tx.packItems(ctx, a, p, itemIDs)
+}
+
+// PackParcel packs items into the actor's party's open parcel for a
+// person (opened and numbered when there is none) and, when weightGrams
+// is not nil, seals it: the packer's one step at the bench. The parcel is
+// read once and followed in memory.
+func (tx *Tx) PackParcel(ctx context.Context, a Actor, personID int64, dir correspondence.Direction, senderID int64, itemIDs []int64, weightGrams *int) (*parcels.Parcel, error) {
+	p, err := tx.OpenParcel(ctx, a, personID, dir, senderID)
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.packItems(ctx, a, p, itemIDs); err != nil {
+		return nil, err
+	}
+	if weightGrams != nil {
+		return p, tx.sealParcel(ctx, a, p, *weightGrams)
+	}
+	return p, nil
+}
+
+// packItems is PackItems on parcel p as read in this transaction; it
+// follows p in memory.
+func (tx *Tx) packItems(ctx context.Context, a Actor, p *parcels.Parcel, itemIDs []int64) error {
+	const op = "store.PackItems"
+	parcelID := p.ID
 	if p.FromParty != a.Party {
 		return errs.E(op, errs.NotFound, "no such parcel")
 	}
@@ -240,6 +265,7 @@ func (tx *Tx) PackItems(ctx context.Context, a Actor, parcelID int64, itemIDs []
 	if _, err := tx.ExecContext(ctx, `UPDATE parcels SET items = $1, updated_at = $2, version = version + 1 WHERE id = $3`, p.Items, tx.now, parcelID); err != nil {
 		return mapErr(op, err)
 	}
+	p.Version++
 	return tx.Event(ctx, a, "parcel", parcelID, "packed", map[string]any{"items": len(itemIDs), "item_ids": itemIDs})
 }
 
@@ -273,30 +299,36 @@ func itemsByID(ctx context.Context, q DBTX, ids []int64) (map[int64]*corresponde
 // SealParcel seals an open parcel with its weight: its content list is
 // fixed and it is posted (UPU EMA).
 func (tx *Tx) SealParcel(ctx context.Context, a Actor, id int64, weightGrams int) (*parcels.Parcel, error) {
-	const op = "store.SealParcel"
 	p, err := tx.Parcel(ctx, id)
 	if err != nil {
 		return nil, err
 	}
+	return p, tx.sealParcel(ctx, a, p, weightGrams)
+}
+
+// sealParcel is SealParcel on parcel p as read in this transaction; it
+// follows p in memory.
+func (tx *Tx) sealParcel(ctx context.Context, a Actor, p *parcels.Parcel, weightGrams int) error {
+	const op = "store.SealParcel"
 	if p.FromParty != a.Party {
-		return nil, errs.E(op, errs.NotFound, "no such parcel")
+		return errs.E(op, errs.NotFound, "no such parcel")
 	}
 	if err := parcels.CanSeal(*p, weightGrams); err != nil {
-		return nil, err
+		return err
 	}
 	res, err := tx.ExecContext(ctx, `UPDATE parcels SET status = 'sealed', weight_grams = $1, sealed_at = $2, updated_at = $2, version = version + 1
-		WHERE id = $3 AND status = 'open'`, weightGrams, tx.now, id)
+		WHERE id = $3 AND status = 'open'`, weightGrams, tx.now, p.ID)
 	if err != nil {
-		return nil, mapErr(op, err)
+		return mapErr(op, err)
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
-		return nil, errs.E(op, errs.Conflict, "the parcel was changed by someone else; reload and try again")
+		return errs.E(op, errs.Conflict, "the parcel was changed by someone else; reload and try again")
 	}
 	p.Status, p.WeightGrams, p.SealedAt, p.Version = parcels.Sealed, weightGrams, tx.now, p.Version+1
 	if err := tx.parcelEvent(ctx, a, p.ID, parcels.Sealed, ""); err != nil {
-		return nil, err
+		return err
 	}
-	return p, tx.Event(ctx, a, "parcel", id, "sealed", map[string]any{"weight_grams": weightGrams, "items": p.Items})
+	return tx.Event(ctx, a, "parcel", p.ID, "sealed", map[string]any{"weight_grams": weightGrams, "items": p.Items})
 }
 
 func (tx *Tx) parcelEvent(ctx context.Context, a Actor, parcelID int64, s parcels.Status, reason string) error {
