@@ -130,7 +130,10 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	// busy_timeout first, so that the pragmas after it wait for locks too.
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_time_format=sqlite"
 	base := "file:" + (&url.URL{Path: dsn}).EscapedPath() + "?" + pragmas
-	w, err := sql.Open("sqlite", base+"&_txlock=immediate")
+	// The write connection keeps its temporary files in memory: group
+	// commit runs every request in a savepoint, whose journal of changed
+	// pages would otherwise go to a temporary file.
+	w, err := sql.Open("sqlite", base+"&_pragma=temp_store(memory)&_txlock=immediate")
 	if err != nil {
 		return nil, errs.WrapKind(op, errs.Invalid, err)
 	}
