@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"math/rand/v2"
 
 	"lifeline/internal/consignments"
 	"lifeline/internal/errs"
@@ -25,9 +26,15 @@ type ScanResult struct {
 // exchange point. A parcel of another consignment, a consignment already
 // handed over and a bad tracking number are refused, and nothing is
 // recorded.
+//
+// Scans of one consignment run side by side on PostgreSQL (the
+// consignment's row is held FOR SHARE): a scan whose parcel another
+// scanner recorded first, after it looked, is classified again against
+// that scan. The running counts come from the handover's tallies (a few
+// rows; migration 0013), to which each scan adds its own.
 func (tx *Tx) ScanHandover(ctx context.Context, a Actor, ref, tracking string, damaged bool) (*ScanResult, error) {
 	const op = "store.ScanHandover"
-	c, err := tx.consignmentFor(ctx, a, ref, consignments.StepHandover)
+	c, err := tx.consignmentForScan(ctx, a, ref, consignments.StepHandover)
 	if err != nil {
 		return nil, err
 	}
@@ -36,46 +43,123 @@ func (tx *Tx) ScanHandover(ctx context.Context, a Actor, ref, tracking string, d
 	}
 	t := s10.Normalize(tracking)
 	in := consignments.ScanInput{Tracking: t, Damaged: damaged}
-	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM consignment_parcels WHERE consignment_id = $1 AND tracking = $2`, c.ID, t).Scan(&n); err != nil {
-		return nil, mapErr(op, err)
-	}
-	in.OnManifest = n > 0
-	if !in.OnManifest && s10.Validate(t) == nil {
-		if in.OtherRef, err = otherConsignment(ctx, tx, t, c.ID); err != nil {
+	var outcome consignments.ScanOutcome
+	for attempt := 0; ; attempt++ {
+		var onManifest, tallied int
+		var exp, dmg, user sql.NullInt64
+		var at sql.NullTime
+		err := tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM consignment_parcels WHERE consignment_id = $1 AND tracking = $2),
+			(SELECT count(*) FROM handover_tallies WHERE consignment_id = $1 AND slot = 0), hs.expected, hs.damaged, hs.user_id, hs.scanned_at
+			FROM (SELECT 1 AS one) o LEFT JOIN handover_scans hs ON hs.consignment_id = $1 AND hs.tracking = $2`, c.ID, t).
+			Scan(&onManifest, &tallied, &exp, &dmg, &user, &at)
+		if err != nil {
+			return nil, mapErr(op, err)
+		}
+		in.OnManifest, in.Previous = onManifest > 0, nil
+		if exp.Valid {
+			in.Previous = &consignments.Scan{Tracking: t, Expected: exp.Int64 == 1, Damaged: dmg.Int64 == 1, UserID: user.Int64, At: at.Time}
+		}
+		if attempt == 0 && !in.OnManifest && s10.Validate(t) == nil {
+			if in.OtherRef, err = otherConsignment(ctx, tx, t, c.ID); err != nil {
+				return nil, err
+			}
+		}
+		var s *consignments.Scan
+		if outcome, s, err = consignments.ClassifyScan(c.Consignment, in, a.UserID, tx.now); err != nil {
 			return nil, err
 		}
-	}
-	var prev consignments.Scan
-	var exp, dmg int
-	err = tx.QueryRowContext(ctx, `SELECT expected, damaged, user_id, scanned_at FROM handover_scans WHERE consignment_id = $1 AND tracking = $2`, c.ID, t).
-		Scan(&exp, &dmg, &prev.UserID, &prev.At)
-	switch {
-	case err == nil:
-		prev.Tracking, prev.Expected, prev.Damaged = t, exp == 1, dmg == 1
-		in.Previous = &prev
-	case err != sql.ErrNoRows:
-		return nil, mapErr(op, err)
-	}
-	outcome, s, err := consignments.ClassifyScan(c.Consignment, in, a.UserID, tx.now)
-	if err != nil {
-		return nil, err
-	}
-	if s != nil {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO handover_scans (consignment_id, tracking, expected, damaged, user_id, scanned_at)
-			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (consignment_id, tracking) DO UPDATE SET damaged = 1, user_id = $5, scanned_at = $6`,
-			c.ID, s.Tracking, b2i(s.Expected), b2i(s.Damaged), s.UserID, s.At); err != nil {
-			return nil, mapErr(op, err)
+		if s == nil {
+			break
+		}
+		if tallied == 0 {
+			if err := tx.startTally(ctx, c); err != nil {
+				return nil, err
+			}
+		}
+		d, err := tx.writeScan(ctx, c, s, in.Previous != nil)
+		if err != nil {
+			return nil, err
+		}
+		if d == (tally{}) {
+			// Another scanner recorded this parcel since we looked.
+			if attempt < 2 {
+				continue
+			}
+			return nil, errs.E(op, errs.Conflict, "parcel %s was scanned by someone else at the same time; scan it again", t)
+		}
+		if err := tx.addTally(ctx, c, d); err != nil {
+			return nil, err
 		}
 		if err := tx.EventRef(ctx, a, "consignment", c.Ref, "scanned", map[string]any{"tracking": s.Tracking, "outcome": outcome}); err != nil {
 			return nil, err
 		}
+		break
 	}
 	counts, err := handoverCounts(ctx, tx, c)
 	if err != nil {
 		return nil, err
 	}
 	return &ScanResult{Tracking: t, Outcome: outcome, OK: outcome.OK(), Counts: counts}, nil
+}
+
+// tally is what scans add to a handover's running counts.
+type tally struct{ scanned, received, damaged int }
+
+// writeScan records scan s, or marks the earlier scan damaged when again
+// is true, and returns what it adds to the counts: nothing when another
+// scanner wrote the same first (PostgreSQL; the statement waited for it).
+func (tx *Tx) writeScan(ctx context.Context, c *Consignment, s *consignments.Scan, again bool) (tally, error) {
+	const op = "store.ScanHandover"
+	var res sql.Result
+	var err error
+	var d tally
+	if again {
+		res, err = tx.ExecContext(ctx, `UPDATE handover_scans SET damaged = 1, user_id = $3, scanned_at = $4
+			WHERE consignment_id = $1 AND tracking = $2 AND damaged = 0`, c.ID, s.Tracking, s.UserID, s.At)
+		d.damaged = 1
+	} else {
+		res, err = tx.ExecContext(ctx, `INSERT INTO handover_scans (consignment_id, tracking, expected, damaged, user_id, scanned_at)
+			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (consignment_id, tracking) DO NOTHING`,
+			c.ID, s.Tracking, b2i(s.Expected), b2i(s.Damaged), s.UserID, s.At)
+		d = tally{scanned: 1, received: b2i(s.Expected), damaged: b2i(s.Damaged)}
+	}
+	if err != nil {
+		return tally{}, mapErr(op, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return tally{}, mapErr(op, err)
+	}
+	return d, nil
+}
+
+// tallySlots is how many rows the scans of one handover add to on
+// PostgreSQL, each scan to one at random: concurrent scanners seldom wait
+// for the same row. SQLite has one writer and uses one.
+const tallySlots = 16
+
+// startTally writes a handover's slot 0 before its first scan: the
+// parcels on the manifest, and any scans made before the tallies were
+// kept. Of two scanners starting at once, the second waits for the first
+// and writes nothing; a scan is written only after slot 0 exists, so no
+// scan is counted both here and in a slot.
+func (tx *Tx) startTally(ctx context.Context, c *Consignment) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO handover_tallies (consignment_id, slot, expected, scanned, received, damaged)
+		SELECT $1, 0, (SELECT count(*) FROM consignment_parcels WHERE consignment_id = $1), count(*), coalesce(sum(expected), 0), coalesce(sum(damaged), 0)
+		FROM handover_scans WHERE consignment_id = $1 ON CONFLICT (consignment_id, slot) DO NOTHING`, c.ID)
+	return mapErr("store.ScanHandover", err)
+}
+
+// addTally adds a scan's counts to one of the handover's slots.
+func (tx *Tx) addTally(ctx context.Context, c *Consignment, d tally) error {
+	slot := 1
+	if tx.db.Dialect == Postgres {
+		slot += rand.IntN(tallySlots)
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO handover_tallies (consignment_id, slot, expected, scanned, received, damaged) VALUES ($1, $2, 0, $3, $4, $5)
+		ON CONFLICT (consignment_id, slot) DO UPDATE SET scanned = handover_tallies.scanned + excluded.scanned,
+		received = handover_tallies.received + excluded.received, damaged = handover_tallies.damaged + excluded.damaged`,
+		c.ID, slot, d.scanned, d.received, d.damaged)
+	return mapErr("store.ScanHandover", err)
 }
 
 func b2i(b bool) int {
@@ -90,13 +174,22 @@ func (db *DB) HandoverCounts(ctx context.Context, c *Consignment) (consignments.
 	return handoverCounts(ctx, db.read, c)
 }
 
+// handoverCounts sums the handover's tallies; a consignment scanned
+// before they were kept, or not scanned yet, is counted from its rows.
 func handoverCounts(ctx context.Context, q DBTX, c *Consignment) (consignments.Counts, error) {
+	const op = "store.HandoverCounts"
 	var n consignments.Counts
-	err := q.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM consignment_parcels WHERE consignment_id = $1), count(*),
-		coalesce(sum(expected), 0), coalesce(sum(damaged), 0) FROM handover_scans WHERE consignment_id = $1`, c.ID).
-		Scan(&n.Expected, &n.Scanned, &n.Received, &n.Damaged)
+	var slots int
+	err := q.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(expected), 0), coalesce(sum(scanned), 0), coalesce(sum(received), 0),
+		coalesce(sum(damaged), 0) FROM handover_tallies WHERE consignment_id = $1`, c.ID).
+		Scan(&slots, &n.Expected, &n.Scanned, &n.Received, &n.Damaged)
+	if err == nil && slots == 0 {
+		err = q.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM consignment_parcels WHERE consignment_id = $1), count(*),
+			coalesce(sum(expected), 0), coalesce(sum(damaged), 0) FROM handover_scans WHERE consignment_id = $1`, c.ID).
+			Scan(&n.Expected, &n.Scanned, &n.Received, &n.Damaged)
+	}
 	if err != nil {
-		return n, mapErr("store.HandoverCounts", err)
+		return n, mapErr(op, err)
 	}
 	n.Extra = n.Scanned - n.Received
 	n.Missing = n.Expected - n.Received
