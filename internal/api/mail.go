@@ -470,7 +470,7 @@ func (a *API) createPacket(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, err)
 		return
 	}
-	res, err := a.TakePacket(r.Context(), httpx.Principal(r), in)
+	res, err := a.TakePacket(r.Context(), httpx.Principal(r), in, nil)
 	if err != nil {
 		httpx.WriteError(w, r, err)
 		return
@@ -479,9 +479,10 @@ func (a *API) createPacket(w http.ResponseWriter, r *http.Request) {
 }
 
 // TakePacket takes in a packet for principal p with the checks of TakeIn,
-// in one transaction: every item is stored, or none is. Scans are added to
-// each item afterwards (POST /api/v1/items/{id}/scans).
-func (a *API) TakePacket(ctx context.Context, p *auth.Principal, in PacketInput) (*Packet, error) {
+// in one transaction: every item is stored, or none is. scans[i], when
+// given, are item i's scans, already checked; the JSON API takes none
+// (they are added to each item afterwards, POST /api/v1/items/{id}/scans).
+func (a *API) TakePacket(ctx context.Context, p *auth.Principal, in PacketInput, scans [][]*blob.Scan) (*Packet, error) {
 	const op = "api.TakePacket"
 	switch {
 	case len(in.Items) == 0:
@@ -509,7 +510,22 @@ func (a *API) TakePacket(ctx context.Context, p *auth.Principal, in PacketInput)
 		out.Items[i] = &Intake{Item: its[i], PIN: pin, Scans: []store.Scan{}}
 	}
 	actor := store.Actor{UserID: p.UserID, Name: p.Name, Party: p.Party}
+	be := Blobs(a.app)
+	var created []string
 	err := a.app.DB.Tx(ctx, func(tx *store.Tx) error {
+		rows := make([][]store.Scan, len(scans))
+		for i, sc := range scans {
+			var made []string
+			var err error
+			rows[i], made, err = putScans(ctx, be, tx, sc)
+			created = append(created, made...)
+			if err != nil {
+				return err
+			}
+			if i < len(out.Items) {
+				out.Items[i].Scans = orEmpty(rows[i])
+			}
+		}
 		sender := in.SenderID
 		if sender == 0 {
 			s := *in.Sender
@@ -523,9 +539,10 @@ func (a *API) TakePacket(ctx context.Context, p *auth.Principal, in PacketInput)
 			it.SenderID = sender
 		}
 		out.SenderID = sender
-		return tx.CreateItems(ctx, actor, its, hashes)
+		return tx.CreateItems(ctx, actor, its, hashes, rows)
 	})
 	if err != nil {
+		dropCreated(ctx, be, created)
 		return nil, err
 	}
 	return out, nil

@@ -74,19 +74,20 @@ const MaxPacket = 50
 // item is checked as CreateItem checks one, and the monthly quota counts
 // the packet's own letters and cards; the person, the sender, the quota
 // and the mail settings are read once for the packet. All the items must
-// have the same person, sender and direction. Either every item is stored,
-// with its tracking number and event, or none is.
-func (tx *Tx) CreateItems(ctx context.Context, a Actor, its []*correspondence.Item, pinHashes []string) error {
+// have the same person, sender and direction; scans[i], when given, are
+// item i's. Either every item is stored, with its tracking number, scans
+// and event, or none is.
+func (tx *Tx) CreateItems(ctx context.Context, a Actor, its []*correspondence.Item, pinHashes []string, scans [][]Scan) error {
 	const op = "store.CreateItems"
 	switch {
 	case len(its) == 0:
 		return errs.Fields(op, map[string]string{"items": "name at least one item"})
 	case len(its) > MaxPacket:
 		return errs.Fields(op, map[string]string{"items": fmt.Sprintf("at most %d items in one packet", MaxPacket)})
-	case len(pinHashes) != len(its):
-		return errs.E(op, errs.Internal, "one PIN hash per item")
+	case len(pinHashes) != len(its) || len(scans) > len(its):
+		return errs.E(op, errs.Internal, "one PIN hash per item, and scans for no more items than there are")
 	}
-	return tx.createItems(ctx, a, its, pinHashes, nil)
+	return tx.createItems(ctx, a, its, pinHashes, scans)
 }
 
 func (tx *Tx) createItems(ctx context.Context, a Actor, its []*correspondence.Item, pinHashes []string, scans [][]Scan) error {

@@ -58,10 +58,45 @@ type mailIntakePage struct {
 	Candidates []*registry.Person
 	Person     *registry.Person
 	Kinds      []Option
-	Done       *api.Intake
+	Extra      []extraItem   // the packet's further items, beyond the first
+	Done       []*api.Intake // what was taken in: one item, or a packet's
 	Searched   bool
 	Why        map[int64]string // why each candidate matched the name
 	Reply      bool             // the person is held by the user's party: the form registers their reply
+}
+
+// extraItem is one more item of a packet on the intake form.
+type extraItem struct {
+	N           int // its number in the packet: the form's item is 1
+	Kind, Pages string
+}
+
+// extraRows is how many more items the intake form offers: with the
+// first, a packet of five (a letter, photographs, a drawing).
+const extraRows = 4
+
+// extraItems reads the packet's further items from the form, blanks
+// kept so that the form shows them again as typed.
+func extraItems(f *Form) []extraItem {
+	kinds, pages := f.Values["extra_kind"], f.Values["extra_pages"]
+	out := newExtra()
+	for i := range out {
+		if i < len(kinds) {
+			out[i].Kind = kinds[i]
+		}
+		if i < len(pages) {
+			out[i].Pages = pages[i]
+		}
+	}
+	return out
+}
+
+func newExtra() []extraItem {
+	out := make([]extraItem, extraRows)
+	for i := range out {
+		out[i].N = i + 2
+	}
+	return out
 }
 
 // replyHere reports whether p's party holds person, so that the intake
@@ -107,7 +142,7 @@ func (u *UI) mailIntakeFind(w http.ResponseWriter, r *http.Request) {
 
 func (u *UI) renderMailIntake(w http.ResponseWriter, r *http.Request, q url.Values) {
 	p := httpx.Principal(r)
-	d := mailIntakePage{Form: newForm(url.Values{"pages": {"1"}}), Query: q.Get("q"), Kinds: u.intakeKinds(r, false)}
+	d := mailIntakePage{Form: newForm(url.Values{"pages": {"1"}}), Query: q.Get("q"), Kinds: u.intakeKinds(r, false), Extra: newExtra()}
 	if id, err := strconv.ParseInt(q.Get("person"), 10, 64); err == nil && id > 0 {
 		person, err := u.db.Person(r.Context(), id)
 		if err != nil || !p.SeesPerson(person.PartyCode, person.HoldingParty) {
@@ -143,7 +178,7 @@ func (u *UI) mailIntakeSubmit(w http.ResponseWriter, r *http.Request) {
 		vals = url.Values(r.MultipartForm.Value)
 	}
 	f := newForm(vals)
-	d := mailIntakePage{Form: f}
+	d := mailIntakePage{Form: f, Extra: extraItems(f)}
 	id, _ := strconv.ParseInt(f.Get("person_id"), 10, 64)
 	if person, err := u.db.Person(r.Context(), id); err == nil && p.SeesPerson(person.PartyCode, person.HoldingParty) {
 		d.Person, d.Reply = person, replyHere(p, person)
@@ -181,17 +216,48 @@ func (u *UI) mailIntakeSubmit(w http.ResponseWriter, r *http.Request) {
 				in.Sender = nil
 			}
 		}
-		d.Done, err = u.mailAPI().TakeIn(r.Context(), p, dir, in, scans)
+		var more []api.PacketItem
+		for _, x := range d.Extra {
+			if x.Kind != "" && dir == correspondence.ToDetainee {
+				n, _ := strconv.Atoi(x.Pages)
+				more = append(more, api.PacketItem{Kind: correspondence.Kind(x.Kind), Pages: n})
+			}
+		}
+		if len(more) == 0 {
+			var done *api.Intake
+			if done, err = u.mailAPI().TakeIn(r.Context(), p, dir, in, scans); err == nil {
+				d.Done = []*api.Intake{done}
+			}
+		} else {
+			// A packet: the first item with its scans, then the others,
+			// all taken in or none.
+			pk := api.PacketInput{PersonID: id, Sender: in.Sender,
+				Items: append([]api.PacketItem{{Kind: in.Kind, Language: in.Language, Pages: in.Pages}}, more...)}
+			var res *api.Packet
+			if res, err = u.mailAPI().TakePacket(r.Context(), p, pk, [][]*blob.Scan{scans}); err == nil {
+				d.Done = res.Items
+			}
+		}
 	}
 	if err != nil {
 		if fm := errs.FieldsOf(err); fm != nil {
 			m := map[string]string{}
 			for k, v := range fm {
+				// A packet's first item is the form's item; the others
+				// are its extra rows.
+				if rest, ok := strings.CutPrefix(k, "items.0."); ok {
+					k = rest
+				} else if rest, ok := strings.CutPrefix(k, "items."); ok {
+					n, _, _ := strings.Cut(rest, ".")
+					i, _ := strconv.Atoi(n)
+					m["extra"] = pr.T("mail.packet_item", i+1) + ": " + message(pr, v)
+					continue
+				}
 				m[strings.ReplaceAll(k, ".", "_")] = v
 			}
 			err = &errs.Error{Op: "web.mailIntake", Kind: errs.KindOf(err), Message: errs.MessageOf(err), Fields: m, Err: err}
 		}
-		f.setErr(pr, err, "kind", "language", "pages", "sender_name", "sender_relationship", "sender_contact", "in_reply_to")
+		f.setErr(pr, err, "kind", "language", "pages", "sender_name", "sender_relationship", "sender_contact", "in_reply_to", "extra")
 		st, _ := httpx.Detail(r, err)
 		render(w, r, st, "mail_intake", pr.T("mail.intake_title"), d)
 		return
