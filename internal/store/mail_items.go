@@ -172,6 +172,11 @@ func (tx *Tx) createItems(ctx context.Context, a Actor, its []*correspondence.It
 	if err != nil {
 		return err
 	}
+	// One statement inserts the packet's items (one round trip on
+	// PostgreSQL); the ids come back with the tracking numbers.
+	var vals strings.Builder
+	args := make([]any, 0, 13*len(its))
+	byTracking := make(map[string]*correspondence.Item, len(its))
 	for i, it := range its {
 		it.OriginParty, it.DestParty = origin, dest
 		if it.Tracking, err = tx.NextTracking(ctx, settings.Items()); err != nil {
@@ -179,12 +184,44 @@ func (tx *Tx) createItems(ctx context.Context, a Actor, its []*correspondence.It
 		}
 		it.Status, it.ReceivedAt, it.PINHash, it.Version, it.ParcelID = correspondence.InitialStatus(it.Kind), tx.now, pinHashes[i], 1, 0
 		it.ScreenedAt = time.Time{}
-		err = tx.QueryRowContext(ctx, `INSERT INTO items (tracking, kind, direction, sender_id, person_id, origin_party, dest_party, language, pages,
-		status, pin_hash, received_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
-			it.Tracking, it.Kind, it.Direction, it.SenderID, it.PersonID, it.OriginParty, it.DestParty, it.Language, it.Pages,
-			it.Status, pinHashes[i], tx.now, tx.now).Scan(&it.ID)
-		if err != nil {
+		if i > 0 {
+			vals.WriteString(", ")
+		}
+		vals.WriteByte('(')
+		for c := range 13 {
+			if c > 0 {
+				vals.WriteString(", ")
+			}
+			vals.WriteString("$" + strconv.Itoa(len(args)+c+1))
+		}
+		vals.WriteByte(')')
+		args = append(args, it.Tracking, it.Kind, it.Direction, it.SenderID, it.PersonID, it.OriginParty, it.DestParty, it.Language, it.Pages,
+			it.Status, pinHashes[i], tx.now, tx.now)
+		byTracking[it.Tracking] = it
+	}
+	rows, err := tx.QueryContext(ctx, `INSERT INTO items (tracking, kind, direction, sender_id, person_id, origin_party, dest_party, language, pages,
+		status, pin_hash, received_at, updated_at) VALUES `+vals.String()+` RETURNING id, tracking`, args...)
+	if err != nil {
+		return mapErr(op, err)
+	}
+	for rows.Next() {
+		var id int64
+		var tracking string
+		if err := rows.Scan(&id, &tracking); err != nil {
+			rows.Close()
 			return mapErr(op, err)
+		}
+		if it := byTracking[tracking]; it != nil {
+			it.ID = id
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return mapErr(op, err)
+	}
+	for i, it := range its {
+		if it.ID == 0 {
+			return errs.E(op, errs.Internal, "item %s was not stored", it.Tracking)
 		}
 		var sc []Scan
 		if i < len(scans) {
