@@ -165,6 +165,9 @@ func (g *group) commit(batch []*member) {
 		}
 		tx := &Tx{sqlTx: stx, db: db, now: db.Now().UTC(), shared: true, stmts: stmts}
 		m.panic, m.err = call(tx, m.fn)
+		if m.err == nil && m.panic == nil {
+			m.err = tx.flushEvents(m.ctx)
+		}
 		if m.err != nil || m.panic != nil {
 			if _, err := stx.ExecContext(ctx, `ROLLBACK TO member`); err != nil {
 				// SQLite rolled back the whole transaction (an I/O

@@ -40,6 +40,12 @@ func (tx *Tx) bulkRows(ctx context.Context, table string, cols []string, n int, 
 	if n == 0 {
 		return nil
 	}
+	if table == "events" {
+		// Events written in bulk follow those written one by one.
+		if err := tx.flushEvents(ctx); err != nil {
+			return err
+		}
+	}
 	ph := func(from, count int) string {
 		var b strings.Builder
 		b.WriteByte('(')

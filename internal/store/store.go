@@ -193,8 +193,9 @@ type Tx struct {
 	now     time.Time
 	touched []int64
 	many    bool
-	shared  bool     // in a group's transaction: statements detach from cancellation
-	stmts   *txStmts // statements prepared for the database transaction (stmts.go)
+	shared  bool           // in a group's transaction: statements detach from cancellation
+	stmts   *txStmts       // statements prepared for the database transaction (stmts.go)
+	events  []pendingEvent // events not yet written (events.go)
 }
 
 // touch notes that a person changed, for PersonsChanged.
@@ -250,6 +251,9 @@ func (db *DB) soloTx(ctx context.Context, fn func(tx *Tx) error) (tx *Tx, err er
 		}
 	}()
 	if err = fn(tx); err != nil {
+		return nil, err
+	}
+	if err = tx.flushEvents(ctx); err != nil {
 		return nil, err
 	}
 	if err = stx.Commit(); err != nil {
