@@ -482,7 +482,7 @@ func (tx *Tx) ScreenItems(ctx context.Context, a Actor, scope string, ds []ItemD
 		if it == nil || (scope != "" && it.OriginParty != scope && it.DestParty != scope) {
 			return nil, batchErr(op, "decisions", i, d.ItemID, errs.E(op, errs.NotFound, "no such item"))
 		}
-		sc, next, err := tx.decide(ctx, a, it, done[it.ID], d.Decision, nil)
+		sc, next, err := tx.judge(ctx, a, it, done[it.ID], d.Decision, nil)
 		if err != nil {
 			return nil, batchErr(op, "decisions", i, d.ItemID, err)
 		}
@@ -493,6 +493,9 @@ func (tx *Tx) ScreenItems(ctx context.Context, a Actor, scope string, ds []ItemD
 		it.Status = next
 		moved[next] = append(moved[next], it.ID)
 		out = append(out, sc)
+	}
+	if err := tx.insertScreenings(ctx, a, out); err != nil {
+		return nil, err
 	}
 	for status, ids := range moved {
 		args := []any{status, tx.now}
@@ -582,6 +585,17 @@ func (tx *Tx) screenItem(ctx context.Context, a Actor, it *correspondence.Item, 
 // returns the screening and the item's next status, which the caller
 // writes.
 func (tx *Tx) decide(ctx context.Context, a Actor, it *correspondence.Item, done []correspondence.Screening, d correspondence.Decision, redacted *Scan) (*correspondence.Screening, correspondence.Status, error) {
+	sc, next, err := tx.judge(ctx, a, it, done, d, redacted)
+	if err != nil {
+		return nil, "", err
+	}
+	return sc, next, tx.insertScreenings(ctx, a, []*correspondence.Screening{sc})
+}
+
+// judge checks a side's decision on an item that has the screenings done
+// and stores its redacted scan; the screening itself is for
+// insertScreenings to write.
+func (tx *Tx) judge(ctx context.Context, a Actor, it *correspondence.Item, done []correspondence.Screening, d correspondence.Decision, redacted *Scan) (*correspondence.Screening, correspondence.Status, error) {
 	const op = "store.ScreenItem"
 	itemID := it.ID
 	side, err := correspondence.SideOf(*it, a.Party)
@@ -596,7 +610,6 @@ func (tx *Tx) decide(ctx context.Context, a Actor, it *correspondence.Item, done
 	if redacted != nil && d.Outcome != correspondence.Redact {
 		return nil, "", errs.Fields(op, map[string]string{"redacted_scan": "only a redaction brings a redacted scan"})
 	}
-	var redactedID any
 	if redacted != nil {
 		var seq int
 		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) + 1 FROM item_scans WHERE item_id = $1 AND role = 'redacted'`, itemID).Scan(&seq); err != nil {
@@ -606,22 +619,80 @@ func (tx *Tx) decide(ctx context.Context, a Actor, it *correspondence.Item, done
 		if err := tx.addScan(ctx, itemID, redacted); err != nil {
 			return nil, "", err
 		}
-		redactedID, sc.RedactedID = redacted.ID, redacted.ID
+		sc.RedactedID = redacted.ID
 	}
 	sc.Party, sc.ScreenedBy = a.Party, a.UserID
-	err = tx.QueryRowContext(ctx, `INSERT INTO screenings (item_id, side, party_code, outcome, reason, note, notice, redacted_scan_id,
-		screened_by, screened_at, waited_seconds) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
-		itemID, sc.Side, sc.Party, sc.Outcome, sc.Reason, sc.Note, sc.Notice, redactedID, sc.ScreenedBy, tx.now, sc.WaitedSecs).Scan(&sc.ID)
-	if err != nil {
-		err = mapErr(op, err)
-		if errs.Is(err, errs.Conflict) {
-			return nil, "", errs.E(op, correspondence.ErrScreenedTwice, "the %s side has already screened this item; a second examination is not allowed (GC III 76)", side)
+	return &sc, next, nil
+}
+
+// insertScreenings writes screenings of different items, one statement
+// for a page of them, setting their ids, and their events in order.
+func (tx *Tx) insertScreenings(ctx context.Context, a Actor, scs []*correspondence.Screening) error {
+	const op = "store.ScreenItem"
+	const cols = 11
+	const per = 100
+	for lo := 0; lo < len(scs); lo += per {
+		page := scs[lo:min(len(scs), lo+per)]
+		var vals strings.Builder
+		args := make([]any, 0, cols*len(page))
+		byItem := make(map[int64]*correspondence.Screening, len(page))
+		for i, sc := range page {
+			if i > 0 {
+				vals.WriteString(", ")
+			}
+			vals.WriteByte('(')
+			for c := range cols {
+				if c > 0 {
+					vals.WriteString(", ")
+				}
+				vals.WriteString("$" + strconv.Itoa(len(args)+c+1))
+			}
+			vals.WriteByte(')')
+			var redacted any
+			if sc.RedactedID != 0 {
+				redacted = sc.RedactedID
+			}
+			args = append(args, sc.ItemID, sc.Side, sc.Party, sc.Outcome, sc.Reason, sc.Note, sc.Notice, redacted, sc.ScreenedBy, tx.now, sc.WaitedSecs)
+			byItem[sc.ItemID] = sc
 		}
-		return nil, "", err
+		rows, err := tx.QueryContext(ctx, `INSERT INTO screenings (item_id, side, party_code, outcome, reason, note, notice, redacted_scan_id,
+		screened_by, screened_at, waited_seconds) VALUES `+vals.String()+` RETURNING id, item_id`, args...)
+		if err != nil {
+			return screeningErr(op, page, err)
+		}
+		for rows.Next() {
+			var id, item int64
+			if err := rows.Scan(&id, &item); err != nil {
+				rows.Close()
+				return mapErr(op, err)
+			}
+			if sc := byItem[item]; sc != nil {
+				sc.ID = id
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return screeningErr(op, page, err)
+		}
 	}
-	return &sc, next, tx.Event(ctx, a, "item", itemID, "screened", map[string]any{
-		"side": sc.Side, "outcome": sc.Outcome, "reason": sc.Reason, "waited_seconds": sc.WaitedSecs,
-	})
+	for _, sc := range scs {
+		if err := tx.Event(ctx, a, "item", sc.ItemID, "screened", map[string]any{
+			"side": sc.Side, "outcome": sc.Outcome, "reason": sc.Reason, "waited_seconds": sc.WaitedSecs,
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// screeningErr turns a second screening by the same side, which another
+// request recorded first, into its message (GC III 76).
+func screeningErr(op string, page []*correspondence.Screening, err error) error {
+	err = mapErr(op, err)
+	if errs.Is(err, errs.Conflict) {
+		return errs.E(op, correspondence.ErrScreenedTwice, "the %s side has already screened this item; a second examination is not allowed (GC III 76)", page[0].Side)
+	}
+	return err
 }
 
 // AuditRefusedScreening records, in its own transaction, that the actor
