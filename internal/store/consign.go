@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -331,7 +332,10 @@ func otherConsignment(ctx context.Context, q DBTX, tracking string, notID int64)
 }
 
 // AddParcels puts sealed parcels, by tracking number, on a draft
-// consignment: all of them or, on any refusal, none.
+// consignment: all of them or, on any refusal, none. The parcels and the
+// consignments that already hold them are read in a few queries, every
+// parcel is checked in memory in the order given (the first refusal is
+// the one reported), and the lines go in with multi-row statements.
 func (tx *Tx) AddParcels(ctx context.Context, a Actor, ref string, trackings []string) ([]consignments.Line, error) {
 	const op = "store.AddParcels"
 	c, err := tx.consignmentFor(ctx, a, ref, consignments.StepPrepare)
@@ -347,11 +351,26 @@ func (tx *Tx) AddParcels(ctx context.Context, a Actor, ref string, trackings []s
 	if c.Parcels+len(trackings) > consignments.MaxParcels {
 		return nil, errs.E(op, errs.Invalid, "a consignment holds at most %d parcels", consignments.MaxParcels)
 	}
-	pos := c.Parcels
-	var out []consignments.Line
+	norm := make([]string, len(trackings))
+	var look []string
 	seen := map[string]bool{}
-	for _, raw := range trackings {
+	for i, raw := range trackings {
 		t := s10.Normalize(raw)
+		norm[i] = t
+		if s10.Validate(t) == nil && !seen[t] {
+			seen[t] = true
+			look = append(look, t)
+		}
+	}
+	found, err := tx.addableParcels(ctx, c, look)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]consignments.Line, 0, len(trackings))
+	ids := make([]int64, 0, len(trackings))
+	clear(seen)
+	for i, raw := range trackings {
+		t := norm[i]
 		if err := s10.Validate(t); err != nil {
 			return nil, errs.Fields(op, map[string]string{"tracking": fmt.Sprintf("%q: %s", raw, errs.MessageOf(err))})
 		}
@@ -359,43 +378,105 @@ func (tx *Tx) AddParcels(ctx context.Context, a Actor, ref string, trackings []s
 			return nil, errs.E(op, errs.Invalid, "parcel %s is listed twice", t)
 		}
 		seen[t] = true
-		var id, personID int64
-		var status, from, to, recipient string
-		var items, weight int
-		err := tx.QueryRowContext(ctx, `SELECT p.id, p.person_id, p.status, p.from_party, p.to_party, p.items, p.weight_grams,
-			CASE WHEN pe.intermediary_ref <> '' THEN pe.intermediary_ref ELSE pe.party_code || '-P' || CAST(pe.id AS TEXT) END
-			FROM parcels p JOIN persons pe ON pe.id = p.person_id WHERE p.tracking = $1`, t).
-			Scan(&id, &personID, &status, &from, &to, &items, &weight, &recipient)
-		if err == sql.ErrNoRows {
+		p, ok := found[t]
+		if !ok {
 			return nil, errs.E(op, errs.NotFound, "there is no parcel %s here", t)
 		}
-		if err != nil {
-			return nil, mapErr(op, err)
-		}
-		var inThis int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM consignment_parcels WHERE consignment_id = $1 AND tracking = $2`, c.ID, t).Scan(&inThis); err != nil {
-			return nil, mapErr(op, err)
-		}
-		other, err := otherConsignment(ctx, tx, t, c.ID)
-		if err != nil {
+		if err := consignments.CanAdd(c.Consignment, p.info); err != nil {
 			return nil, err
 		}
-		info := consignments.ParcelInfo{Tracking: t, Status: parcels.Status(status), FromParty: from, ToParty: to, OtherRef: other, InThis: inThis > 0}
-		if err := consignments.CanAdd(c.Consignment, info); err != nil {
-			return nil, err
-		}
-		l, err := consignments.CheckLine(consignments.Line{Tracking: t, RecipientRef: recipient, WeightGrams: weight, Items: items})
+		l, err := consignments.CheckLine(p.line)
 		if err != nil {
 			return nil, errs.E(op, errs.Conflict, "parcel %s cannot be listed: %v", t, err)
 		}
-		pos++
-		if _, err := tx.ExecContext(ctx, `INSERT INTO consignment_parcels (consignment_id, tracking, parcel_id, recipient_ref, weight_grams, items, state,
-			position, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'sealed', $7, $8)`, c.ID, t, id, l.RecipientRef, l.WeightGrams, l.Items, pos, tx.now); err != nil {
+		out = append(out, l)
+		ids = append(ids, p.id)
+	}
+	if err := tx.bulkRows(ctx, "consignment_parcels", []string{"consignment_id", "tracking", "parcel_id", "recipient_ref", "weight_grams", "items", "state",
+		"position", "updated_at"}, len(out), func(i int) []any {
+		l := out[i]
+		return []any{c.ID, l.Tracking, ids[i], l.RecipientRef, l.WeightGrams, l.Items, consignments.ParcelSealed, c.Parcels + i + 1, tx.now}
+	}); err != nil {
+		return nil, err
+	}
+	return out, tx.EventRef(ctx, a, "consignment", c.Ref, "parcels_added", map[string]any{"count": len(out), "total": c.Parcels + len(out)})
+}
+
+// addable is a parcel as AddParcels checks it.
+type addable struct {
+	id   int64
+	info consignments.ParcelInfo
+	line consignments.Line
+}
+
+// addableParcels reads the parcels among trackings (valid and distinct)
+// with what AddParcels checks of them: their state and parties, whether c
+// already lists them, and the latest other consignment that holds them and
+// is not done with them. Parcels this node does not have are left out.
+func (tx *Tx) addableParcels(ctx context.Context, c *Consignment, trackings []string) (map[string]*addable, error) {
+	const op = "store.AddParcels"
+	out := make(map[string]*addable, len(trackings))
+	otherID := map[string]int64{}
+	for lo := 0; lo < len(trackings); lo += inChunk {
+		part := trackings[lo:min(len(trackings), lo+inChunk)]
+		args := make([]any, 0, len(part)+1)
+		for _, t := range part {
+			args = append(args, t)
+		}
+		err := tx.scanRows(ctx, `SELECT p.tracking, p.id, p.status, p.from_party, p.to_party, p.items, p.weight_grams,
+			CASE WHEN pe.intermediary_ref <> '' THEN pe.intermediary_ref ELSE pe.party_code || '-P' || CAST(pe.id AS TEXT) END
+			FROM parcels p JOIN persons pe ON pe.id = p.person_id WHERE p.tracking IN (`+placeholders(0, len(part))+`)`, args, func(s func(...any) error) error {
+			var p addable
+			var status string
+			if err := s(&p.info.Tracking, &p.id, &status, &p.info.FromParty, &p.info.ToParty, &p.line.Items, &p.line.WeightGrams, &p.line.RecipientRef); err != nil {
+				return err
+			}
+			p.info.Status, p.line.Tracking = parcels.Status(status), p.info.Tracking
+			out[p.info.Tracking] = &p
+			return nil
+		})
+		if err != nil {
 			return nil, mapErr(op, err)
 		}
-		out = append(out, l)
+		args = append(args, c.ID)
+		err = tx.scanRows(ctx, `SELECT cp.tracking, cp.consignment_id, c.ref FROM consignment_parcels cp JOIN consignments c ON c.id = cp.consignment_id
+			WHERE cp.tracking IN (`+placeholders(0, len(part))+`) AND (cp.consignment_id = $`+strconv.Itoa(len(part)+1)+`
+			OR cp.state NOT IN ('returned', 'missing', 'acknowledged'))`, args, func(s func(...any) error) error {
+			var t, ref string
+			var id int64
+			if err := s(&t, &id, &ref); err != nil {
+				return err
+			}
+			p := out[t]
+			switch {
+			case p == nil:
+			case id == c.ID:
+				p.info.InThis = true
+			case id > otherID[t]:
+				otherID[t], p.info.OtherRef = id, ref
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, mapErr(op, err)
+		}
 	}
-	return out, tx.EventRef(ctx, a, "consignment", c.Ref, "parcels_added", map[string]any{"count": len(out), "total": pos})
+	return out, nil
+}
+
+// scanRows runs query and calls row for each row with its Scan.
+func (tx *Tx) scanRows(ctx context.Context, query string, args []any, row func(scan func(...any) error) error) error {
+	rs, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rs.Close()
+	for rs.Next() {
+		if err := row(rs.Scan); err != nil {
+			return err
+		}
+	}
+	return rs.Err()
 }
 
 // RemoveParcel takes a parcel off a draft consignment.
