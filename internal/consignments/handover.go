@@ -179,6 +179,9 @@ type Note struct {
 	CreatedAt time.Time `json:"created_at"`
 	// Confirmations, in order; two by different users confirm the note.
 	Confirmations []Confirmation `json:"confirmations"`
+	// Reply is the dispatching side's answer to the confirmed note; nil
+	// while none was given (see Note.Answer).
+	Reply *Reply `json:"reply,omitempty"`
 }
 
 // Confirmation is one person's confirmation of a note.

@@ -11,6 +11,7 @@ const (
 	StepConfirm     Step = "confirm"     // confirm the discrepancy note: the intermediary (and the parties present)
 	StepCountersign Step = "countersign" // countersign the receipt: the receiving party
 	StepDeliver     Step = "deliver"     // deliveries, returns, delivery reports: the receiving party
+	StepReply       Step = "reply"       // reply to the confirmed discrepancy note: the sending party
 )
 
 // CheckParty reports whether party may take step on c, as a Forbidden error
@@ -23,7 +24,7 @@ func CheckParty(c Consignment, party string, step Step) error {
 	}
 	var who, role string
 	switch step {
-	case StepPrepare:
+	case StepPrepare, StepReply:
 		who, role = c.From, "the sending party"
 	case StepHandover:
 		who, role = c.Via, "the intermediary"
