@@ -194,7 +194,7 @@ func (tx *Tx) PackItems(ctx context.Context, a Actor, parcelID int64, itemIDs []
 	if err != nil {
 		return err
 	}
-	return tx.packItems(ctx, a, p, itemIDs)
+	return tx.packItems(ctx, a, p, itemIDs, true)
 }
 
 // PackParcel packs items into the actor's party's open parcel for a
@@ -206,7 +206,7 @@ func (tx *Tx) PackParcel(ctx context.Context, a Actor, personID int64, dir corre
 	if err != nil {
 		return nil, err
 	}
-	if err := tx.packItems(ctx, a, p, itemIDs); err != nil {
+	if err := tx.packItems(ctx, a, p, itemIDs, weightGrams == nil); err != nil {
 		return nil, err
 	}
 	if weightGrams != nil {
@@ -216,8 +216,9 @@ func (tx *Tx) PackParcel(ctx context.Context, a Actor, personID int64, dir corre
 }
 
 // packItems is PackItems on parcel p as read in this transaction; it
-// follows p in memory.
-func (tx *Tx) packItems(ctx context.Context, a Actor, p *parcels.Parcel, itemIDs []int64) error {
+// follows p in memory. Without save, the parcel's row keeps its item count
+// for the seal to write.
+func (tx *Tx) packItems(ctx context.Context, a Actor, p *parcels.Parcel, itemIDs []int64, save bool) error {
 	const op = "store.PackItems"
 	parcelID := p.ID
 	if p.FromParty != a.Party {
@@ -262,10 +263,12 @@ func (tx *Tx) packItems(ctx context.Context, a Actor, p *parcels.Parcel, itemIDs
 	if _, err := tx.ExecContext(ctx, `UPDATE items SET status = 'packed', updated_at = $1, version = version + 1 WHERE id IN (`+strings.Join(set, ", ")+`)`, sargs...); err != nil {
 		return mapErr(op, err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE parcels SET items = $1, updated_at = $2, version = version + 1 WHERE id = $3`, p.Items, tx.now, parcelID); err != nil {
-		return mapErr(op, err)
+	if save {
+		if _, err := tx.ExecContext(ctx, `UPDATE parcels SET items = $1, updated_at = $2, version = version + 1 WHERE id = $3`, p.Items, tx.now, parcelID); err != nil {
+			return mapErr(op, err)
+		}
+		p.Version++
 	}
-	p.Version++
 	return tx.Event(ctx, a, "parcel", parcelID, "packed", map[string]any{"items": len(itemIDs), "item_ids": itemIDs})
 }
 
@@ -316,8 +319,8 @@ func (tx *Tx) sealParcel(ctx context.Context, a Actor, p *parcels.Parcel, weight
 	if err := parcels.CanSeal(*p, weightGrams); err != nil {
 		return err
 	}
-	res, err := tx.ExecContext(ctx, `UPDATE parcels SET status = 'sealed', weight_grams = $1, sealed_at = $2, updated_at = $2, version = version + 1
-		WHERE id = $3 AND status = 'open'`, weightGrams, tx.now, p.ID)
+	res, err := tx.ExecContext(ctx, `UPDATE parcels SET status = 'sealed', weight_grams = $1, sealed_at = $2, updated_at = $2, version = version + 1,
+		items = $4 WHERE id = $3 AND status = 'open'`, weightGrams, tx.now, p.ID, p.Items)
 	if err != nil {
 		return mapErr(op, err)
 	}
