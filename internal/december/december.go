@@ -114,7 +114,8 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	if err := r.setup(ctx); err != nil {
 		return nil, errs.Wrap(op, err)
 	}
-	a := &app.App{DB: db, Log: slog.New(slog.DiscardHandler), Version: "bench"}
+	// The server logs as in production (JSON access lines), to a sink.
+	a := &app.App{DB: db, Log: slog.New(slog.NewJSONHandler(io.Discard, nil)), Version: "bench"}
 	srv := httptest.NewServer(server.New(a).Handler())
 	defer srv.Close()
 	r.base = srv.URL
