@@ -312,8 +312,15 @@ func latestNote(ctx context.Context, q DBTX, c *Consignment) (*consignments.Note
 	const op = "store.LatestNote"
 	var n consignments.Note
 	var missing, extra, dmg string
-	err := q.QueryRowContext(ctx, `SELECT id, text, expected, scanned, missing, extra, damaged, author_id, created_at FROM discrepancy_notes
-		WHERE consignment_id = $1 ORDER BY id DESC LIMIT 1`, c.ID).Scan(&n.ID, &n.Text, &n.Expected, &n.Scanned, &missing, &extra, &dmg, &n.AuthorID, &n.CreatedAt)
+	var rp struct {
+		text, party sql.NullString
+		user        sql.NullInt64
+		at          sql.NullTime
+	}
+	err := q.QueryRowContext(ctx, `SELECT n.id, n.text, n.expected, n.scanned, n.missing, n.extra, n.damaged, n.author_id, n.created_at,
+		r.text, r.party_code, r.user_id, r.replied_at FROM discrepancy_notes n LEFT JOIN note_replies r ON r.note_id = n.id
+		WHERE n.consignment_id = $1 ORDER BY n.id DESC LIMIT 1`, c.ID).Scan(&n.ID, &n.Text, &n.Expected, &n.Scanned, &missing, &extra, &dmg, &n.AuthorID, &n.CreatedAt,
+		&rp.text, &rp.party, &rp.user, &rp.at)
 	if err == sql.ErrNoRows {
 		return nil, errs.E(op, errs.NotFound, "consignment %s has no discrepancy note", c.Ref)
 	}
@@ -321,6 +328,9 @@ func latestNote(ctx context.Context, q DBTX, c *Consignment) (*consignments.Note
 		return nil, mapErr(op, err)
 	}
 	n.Ref, n.CreatedAt = c.Ref, n.CreatedAt.UTC()
+	if rp.text.Valid {
+		n.Reply = &consignments.Reply{Text: rp.text.String, Party: rp.party.String, UserID: rp.user.Int64, At: rp.at.Time.UTC()}
+	}
 	for _, x := range []struct {
 		s   string
 		dst *[]string
