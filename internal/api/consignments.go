@@ -33,6 +33,7 @@ func (a *API) consignmentRoutes() []httpx.Route {
 		{Method: "GET", Pattern: c + "/reconciliation", Perm: auth.PersonsRead, Summary: "expected against scanned: missing, extra, damaged, and the discrepancy note", Handler: a.reconciliation},
 		{Method: "POST", Pattern: c + "/notes", Perm: auth.Handover, Summary: "write the discrepancy note about the current scans", Handler: a.addNote},
 		{Method: "POST", Pattern: c + "/notes/{id}/confirm", Perm: auth.Handover, Summary: "confirm the discrepancy note (two different people)", Handler: a.confirmNote},
+		{Method: "POST", Pattern: c + "/notes/{id}/reply", Perm: auth.Consignments, Summary: "the sending party's reply to the confirmed discrepancy note (once)", Handler: a.replyNote},
 		{Method: "POST", Pattern: c + "/handover", Perm: auth.Handover, Summary: "complete the handover: the intermediary signs the receipt", Handler: a.completeHandover},
 		{Method: "GET", Pattern: c + "/receipt.pdf", Perm: auth.PersonsRead, Summary: "the handover receipt as PDF", Handler: a.receiptPDF},
 		{Method: "POST", Pattern: c + "/countersign", Perm: auth.Consignments, Summary: "the receiving party countersigns the receipt", Handler: a.countersign},

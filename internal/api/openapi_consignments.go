@@ -25,7 +25,9 @@ func init() {
 			"ok": map[string]any{"type": "boolean", "description": "green light"}, "counts": counts}),
 		"DiscrepancyNote": obj(map[string]any{"id": integer(), "ref": str(""), "text": str(""), "expected": integer(), "scanned": integer(),
 			"missing_parcels": arr(str("")), "extra_parcels": arr(str("")), "damaged_parcels": arr(str("")), "author_id": integer(), "created_at": dt,
-			"confirmations": arr(obj(map[string]any{"user_id": integer(), "at": dt}))}),
+			"confirmations": arr(obj(map[string]any{"user_id": integer(), "at": dt})),
+			"reply":         obj(map[string]any{"text": str("the sending party's answer"), "party": str("the sending party"), "user_id": integer(), "at": dt})}),
+		"NoteReplyInput": obj(map[string]any{"text": str("the sending party's answer, at most 2000 characters")}, "text"),
 		"Delivery": obj(map[string]any{"tracking": str("S10"), "outcome": enum("delivered", "undeliverable"), "at": dt,
 			"ack_kind": enum("signed_slip", "representative"), "ack_ref": str("the scanned slip or the attestation's reference"),
 			"reason":       enum("transferred", "released", "repatriated", "hospitalised", "deceased", "refused", "unknown"),
@@ -37,5 +39,8 @@ func init() {
 		"NodeKey":         obj(map[string]any{"party": str("the party this node signs for; empty on a node that serves every party"), "key_id": str(""), "public_key": str("lifeline-ed25519 <base64>")}),
 		"TrustInput":      obj(map[string]any{"party": str("party code"), "public_key": str("lifeline-ed25519 <base64>")}, "party", "public_key"),
 		"ConsignmentPage": obj(map[string]any{"items": arr(ref("Consignment")), "next_cursor": str("")}),
+	})
+	addDocs(map[string]opDoc{
+		"POST /api/v1/consignments/{ref}/notes/{id}/reply": {Request: "NoteReplyInput", Response: "DiscrepancyNote"},
 	})
 }

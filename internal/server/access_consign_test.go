@@ -27,6 +27,7 @@ func init() {
 		roles("GET "+c+"/reconciliation", readers...),
 		roles("POST "+c+"/notes", handover...),
 		roles("POST "+c+"/notes/{id}/confirm", handover...),
+		roles("POST "+c+"/notes/{id}/reply", logistics...),
 		roles("POST "+c+"/handover", handover...),
 		roles("GET "+c+"/receipt.pdf", readers...),
 		roles("POST "+c+"/countersign", logistics...),
