@@ -24,8 +24,13 @@ func CheckParty(c Consignment, party string, step Step) error {
 	}
 	var who, role string
 	switch step {
-	case StepPrepare, StepReply:
+	case StepPrepare:
 		who, role = c.From, "the sending party"
+	case StepReply:
+		if party != c.From {
+			return errs.E(op, errs.Forbidden, "only the sending party (%s) replies to the discrepancy note of consignment %s", c.From, c.Ref)
+		}
+		return nil
 	case StepHandover:
 		who, role = c.Via, "the intermediary"
 	case StepConfirm:

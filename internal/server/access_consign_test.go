@@ -56,6 +56,7 @@ func init() {
 		roles("POST "+u+"/scan", handover...),
 		roles("POST "+u+"/notes", handover...),
 		roles("POST "+u+"/notes/{id}/confirm", handover...),
+		roles("POST "+u+"/notes/{id}/reply", logistics...),
 		roles("POST "+u+"/handover", handover...),
 		roles("POST "+u+"/countersign", logistics...),
 		roles("GET "+u+"/deliveries", delivery...),

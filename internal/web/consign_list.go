@@ -21,6 +21,9 @@ type consignListPage struct {
 	Parties      []Option
 	State        string
 	States       []Option
+	// Awaiting marks the consignments whose confirmed discrepancy note
+	// waits for the caller's party's reply (RCV-3).
+	Awaiting map[string]bool
 }
 
 var consignFields = []string{"to", "period", "target", "place"}
@@ -45,6 +48,15 @@ func (u *UI) renderConsignList(w http.ResponseWriter, r *http.Request, st int, f
 	d := consignListPage{Consignments: cs, CanCreate: me.Can(auth.Consignments) && !me.Intermediary, Form: f, State: string(state)}
 	if d.Form == nil {
 		d.Form = newForm(url.Values{"period": {u.app.Now().Format("2006-01")}})
+	}
+	awaited, err := u.repliesAwaited(r)
+	if err != nil {
+		Error(w, r, err)
+		return
+	}
+	d.Awaiting = make(map[string]bool, len(awaited))
+	for _, ref := range awaited {
+		d.Awaiting[ref] = true
 	}
 	ps, err := u.db.Parties(r.Context())
 	if err != nil {

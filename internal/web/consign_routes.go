@@ -26,6 +26,7 @@ func (u *UI) consignRoutes() []httpx.Route {
 		{Method: "POST", Pattern: c + "/scan", Perm: auth.Handover, Summary: "scan one parcel (HTML, or JSON for the page's script)", Handler: u.consignScan},
 		{Method: "POST", Pattern: c + "/notes", Perm: auth.Handover, Summary: "write the discrepancy note", Handler: u.consignNote},
 		{Method: "POST", Pattern: c + "/notes/{id}/confirm", Perm: auth.Handover, Summary: "confirm the discrepancy note", Handler: u.consignConfirm},
+		{Method: "POST", Pattern: c + "/notes/{id}/reply", Perm: auth.Consignments, Summary: "the sending party's reply to the confirmed discrepancy note", Handler: u.consignReply},
 		{Method: "POST", Pattern: c + "/handover", Perm: auth.Handover, Summary: "complete the handover and sign the receipt", Handler: u.consignStep("handover")},
 		{Method: "POST", Pattern: c + "/countersign", Perm: auth.Consignments, Summary: "countersign the receipt", Handler: u.consignStep("countersign")},
 		{Method: "GET", Pattern: c + "/deliveries", Perm: auth.Delivery, Summary: "the delivery screen", Handler: u.consignDeliveryShow},

@@ -16,6 +16,8 @@ import (
 // consignCan says which steps the caller may take on the page.
 type consignCan struct {
 	Add, Seal, Dispatch, Handover, Countersign, Deliver, Return, Report bool
+	// Reply: answer the confirmed discrepancy note (the sending party).
+	Reply bool
 }
 
 type consignPage struct {
@@ -24,6 +26,7 @@ type consignPage struct {
 	Lines   []store.ConsignmentLine
 	Bundles []store.BundleInfo
 	Note    *consignments.Note
+	Reply   *Form // the reply to the note, when Can.Reply
 	Can     consignCan
 	Alert   string
 	Steps   []consignStepView
@@ -46,9 +49,18 @@ func (u *UI) consignShow(w http.ResponseWriter, r *http.Request) {
 }
 
 func (u *UI) renderConsign(w http.ResponseWriter, r *http.Request, st int, c *store.Consignment, alert string) {
+	u.renderConsignReply(w, r, st, c, alert, nil)
+}
+
+// renderConsignReply renders the consignment's page with reply as the
+// form of the reply to its discrepancy note (nil for an empty one).
+func (u *UI) renderConsignReply(w http.ResponseWriter, r *http.Request, st int, c *store.Consignment, alert string, reply *Form) {
 	ctx := r.Context()
 	me := httpx.Principal(r)
-	d := consignPage{C: c, Alert: alert}
+	d := consignPage{C: c, Alert: alert, Reply: reply}
+	if d.Reply == nil {
+		d.Reply = newForm(nil)
+	}
 	var err error
 	if d.Lines, err = u.db.ConsignmentLines(ctx, c.ID); err != nil {
 		Error(w, r, err)
@@ -81,6 +93,12 @@ func (u *UI) renderConsign(w http.ResponseWriter, r *http.Request, st int, c *st
 		Deliver:     c.State == consignments.Receipted && c.Kind == consignments.Outbound && takes(me, c, consignments.StepDeliver, auth.Delivery),
 		Return:      c.State == consignments.Receipted && c.Kind == consignments.Outbound && takes(me, c, consignments.StepDeliver, auth.Consignments),
 		Report:      c.State.AtLeast(consignments.Receipted) && c.Kind == consignments.Outbound && takes(me, c, consignments.StepDeliver, auth.Consignments),
+		Reply:       d.Note != nil && d.Note.AwaitsReply() && takes(me, c, consignments.StepReply, auth.Consignments),
+	}
+	if !d.Can.Reply && reply != nil && reply.Error != "" && d.Alert == "" {
+		// The refused reply has no form to show its message in (a second
+		// reply, a note not confirmed, another party): show it at the top.
+		d.Alert = reply.Error
 	}
 	times := map[consignments.State]any{consignments.Draft: c.CreatedAt, consignments.Sealed: c.SealedAt, consignments.Dispatched: c.DispatchedAt,
 		consignments.HandedOver: c.HandedOverAt, consignments.Receipted: c.ReceiptedAt, consignments.Closed: c.ClosedAt}

@@ -22,6 +22,7 @@ type dashboardPage struct {
 	Cases       *casesTile  // stranded civilians and recent operations, for readers of cases
 	Mail        *mailTile   // the screening backlog and items over the waiting limit, for mail staff
 	Target      *targetTile // parcels against the month's target, for readers of consignments or aggregates
+	Replies     []string    // consignments whose confirmed discrepancy note waits for the party's reply (RCV-3)
 }
 
 func (u *UI) dashboard(w http.ResponseWriter, r *http.Request) {
@@ -63,6 +64,10 @@ func (u *UI) dashboard(w http.ResponseWriter, r *http.Request) {
 	}
 	d.Mail = mt
 	if d.Target, err = u.targetTile(r); err != nil {
+		Error(w, r, err)
+		return
+	}
+	if d.Replies, err = u.repliesAwaited(r); err != nil {
 		Error(w, r, err)
 		return
 	}
