@@ -44,14 +44,21 @@ func (tx *Tx) ScanHandover(ctx context.Context, a Actor, ref, tracking string, d
 	t := s10.Normalize(tracking)
 	in := consignments.ScanInput{Tracking: t, Damaged: damaged}
 	var outcome consignments.ScanOutcome
+	// The running counts are the tallies read with the parcel, plus what
+	// this scan adds: no second read.
+	var counts consignments.Counts
+	var added tally
 	for attempt := 0; ; attempt++ {
 		var onManifest, tallied int
 		var exp, dmg, user sql.NullInt64
 		var at sql.NullTime
 		err := tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM consignment_parcels WHERE consignment_id = $1 AND tracking = $2),
-			(SELECT count(*) FROM handover_tallies WHERE consignment_id = $1 AND slot = 0), hs.expected, hs.damaged, hs.user_id, hs.scanned_at
-			FROM (SELECT 1 AS one) o LEFT JOIN handover_scans hs ON hs.consignment_id = $1 AND hs.tracking = $2`, c.ID, t).
-			Scan(&onManifest, &tallied, &exp, &dmg, &user, &at)
+			t.slot0, t.expected, t.scanned, t.received, t.damaged, hs.expected, hs.damaged, hs.user_id, hs.scanned_at
+			FROM (SELECT coalesce(sum(CASE WHEN slot = 0 THEN 1 ELSE 0 END), 0) AS slot0, coalesce(sum(expected), 0) AS expected,
+				coalesce(sum(scanned), 0) AS scanned, coalesce(sum(received), 0) AS received, coalesce(sum(damaged), 0) AS damaged
+				FROM handover_tallies WHERE consignment_id = $1) t
+			LEFT JOIN handover_scans hs ON hs.consignment_id = $1 AND hs.tracking = $2`, c.ID, t).
+			Scan(&onManifest, &tallied, &counts.Expected, &counts.Scanned, &counts.Received, &counts.Damaged, &exp, &dmg, &user, &at)
 		if err != nil {
 			return nil, mapErr(op, err)
 		}
@@ -93,11 +100,27 @@ func (tx *Tx) ScanHandover(ctx context.Context, a Actor, ref, tracking string, d
 		if err := tx.EventRef(ctx, a, "consignment", c.Ref, "scanned", map[string]any{"tracking": s.Tracking, "outcome": outcome}); err != nil {
 			return nil, err
 		}
+		if tallied == 0 {
+			// The first scan: slot 0 was just written from the rows.
+			if counts, err = handoverCounts(ctx, tx, c); err != nil {
+				return nil, err
+			}
+			return &ScanResult{Tracking: t, Outcome: outcome, OK: outcome.OK(), Counts: counts}, nil
+		}
+		added = d
 		break
 	}
-	counts, err := handoverCounts(ctx, tx, c)
-	if err != nil {
-		return nil, err
+	if counts.Expected == 0 {
+		// No tallies yet (nothing scanned): count from the rows.
+		var err error
+		if counts, err = handoverCounts(ctx, tx, c); err != nil {
+			return nil, err
+		}
+	} else {
+		counts.Scanned += added.scanned
+		counts.Received += added.received
+		counts.Damaged += added.damaged
+		finishCounts(c, &counts)
 	}
 	return &ScanResult{Tracking: t, Outcome: outcome, OK: outcome.OK(), Counts: counts}, nil
 }
@@ -191,13 +214,19 @@ func handoverCounts(ctx context.Context, q DBTX, c *Consignment) (consignments.C
 	if err != nil {
 		return n, mapErr(op, err)
 	}
+	finishCounts(c, &n)
+	return n, nil
+}
+
+// finishCounts derives the extra, missing, cancelled and remaining counts
+// from the expected, scanned, received and damaged ones.
+func finishCounts(c *Consignment, n *consignments.Counts) {
 	n.Extra = n.Scanned - n.Received
 	n.Missing = n.Expected - n.Received
 	if c.State.AtLeast(consignments.HandedOver) {
 		n.Cancelled = n.Missing
 	}
 	n.Remaining = n.Expected - n.Received - n.Cancelled
-	return n, nil
 }
 
 // Reconciliation compares a consignment's manifest with its handover

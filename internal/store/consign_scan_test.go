@@ -82,3 +82,49 @@ func TestScanHandoverConcurrent(t *testing.T) {
 		}
 	})
 }
+
+// TestScanCountsFollow scans parcels one after another — the first, an
+// extra one, one on the manifest twice, then damaged, one unknown — and
+// after each scan the counts it answers equal a recount of the scans.
+func TestScanCountsFollow(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		keys := newConsignKeys(t)
+		_, facB := seed(t, db)
+		ids := ctParcels(t, db, facB, 6, 500)
+		c := ctNewConsignment(t, db, ids[:4]) // the last 2 are extra
+		ctTx(t, db, func(tx *store.Tx) error {
+			if _, err := tx.SealConsignment(ctx, aaClerk, keys.ring("AA"), c.Ref); err != nil {
+				return err
+			}
+			_, err := tx.DispatchConsignment(ctx, aaClerk, c.Ref)
+			return err
+		})
+		scans := []struct {
+			tracking string
+			damaged  bool
+		}{{ids[0], false}, {ids[4], false}, {ids[1], false}, {ids[1], false}, {ids[1], true}, {ids[2], true}, {"RR000000005UA", false}, {ids[5], true}}
+		for _, sc := range scans {
+			var r *store.ScanResult
+			err := db.Tx(ctx, func(tx *store.Tx) error {
+				var err error
+				r, err = tx.ScanHandover(ctx, icrcFirst, c.Ref, sc.tracking, sc.damaged)
+				return err
+			})
+			if err != nil {
+				t.Fatalf("scan %s: %v", sc.tracking, err)
+			}
+			cur, err := db.Consignment(ctx, c.Ref)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec, err := db.Reconciliation(ctx, cur)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Counts != rec.Counts {
+				t.Errorf("scan %s (damaged %v, %s): answered %+v, recounted %+v", sc.tracking, sc.damaged, r.Outcome, r.Counts, rec.Counts)
+			}
+		}
+	})
+}
