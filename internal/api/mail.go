@@ -367,6 +367,16 @@ func (a *API) intake(w http.ResponseWriter, r *http.Request, dir correspondence.
 // TakeIn takes in an item for principal p: the person must be within the
 // party's reach, the sender known to the party (or new), the scans already
 // checked. Everything is stored in one transaction, or nothing is.
+// reachOf checks, inside a transaction, that a person is within p's reach.
+func reachOf(p *auth.Principal, op string) store.Reach {
+	return func(ps store.PersonSides) error {
+		if ps.PartyCode == "" || !p.SeesPerson(ps.PartyCode, ps.HoldingParty) {
+			return errs.Fields(op, map[string]string{"person_id": "no such person within your party's reach"})
+		}
+		return nil
+	}
+}
+
 // checkIntake checks what an intake names for principal p: the person
 // within the party's reach, the sender known to the party (or new, or for
 // a reply the family member the reply answers, set in in.SenderID).
@@ -1035,15 +1045,11 @@ func (a *API) Pack(ctx context.Context, p *auth.Principal, in PackInput) (*parce
 	if len(in.ItemIDs) == 0 {
 		return nil, errs.Fields("api.Pack", map[string]string{"item_ids": "name at least one item"})
 	}
-	person, err := a.app.DB.PersonParties(ctx, in.PersonID)
-	if err != nil || !p.SeesPerson(person.PartyCode, person.HoldingParty) {
-		return nil, errs.Fields("api.Pack", map[string]string{"person_id": "no such person within your party's reach"})
-	}
 	actor := store.Actor{UserID: p.UserID, Name: p.Name, Party: p.Party}
 	var out *parcels.Parcel
-	err = a.app.DB.Tx(ctx, func(tx *store.Tx) error {
+	err := a.app.DB.Tx(ctx, func(tx *store.Tx) error {
 		var err error
-		out, err = tx.PackParcel(ctx, actor, in.PersonID, in.Direction, in.SenderID, in.ItemIDs, in.WeightGrams)
+		out, err = tx.PackParcel(ctx, actor, reachOf(p, "api.Pack"), in.PersonID, in.Direction, in.SenderID, in.ItemIDs, in.WeightGrams)
 		return err
 	})
 	return out, err

@@ -137,6 +137,18 @@ func (db *DB) Parcels(ctx context.Context, f ParcelFilter) ([]*parcels.Parcel, s
 // for replies, a family member), creating and numbering one when there is
 // none: one parcel per recipient.
 func (tx *Tx) OpenParcel(ctx context.Context, a Actor, personID int64, dir correspondence.Direction, senderID int64) (*parcels.Parcel, error) {
+	return tx.openParcel(ctx, a, nil, personID, dir, senderID)
+}
+
+// Reach checks that a person, by the parties they belong to and are held
+// by, is within the caller's reach; the API passes the principal's check
+// so that the transaction reads the person once.
+type Reach func(PersonSides) error
+
+// openParcel is OpenParcel; reach, when not nil, checks the person first
+// (an unknown person is checked as one of no party). The person and
+// their open parcel are read in one query.
+func (tx *Tx) openParcel(ctx context.Context, a Actor, reach Reach, personID int64, dir correspondence.Direction, senderID int64) (*parcels.Parcel, error) {
 	const op = "store.OpenParcel"
 	if !dir.Valid() {
 		return nil, errs.Fields(op, map[string]string{"direction": "must be to_detainee or reply"})
@@ -146,28 +158,44 @@ func (tx *Tx) OpenParcel(ctx context.Context, a Actor, personID int64, dir corre
 	} else if senderID == 0 {
 		return nil, errs.Fields(op, map[string]string{"sender_id": "a parcel of replies goes to one family member"})
 	}
-	p, err := getParcel(ctx, tx, `p.person_id = $1 AND p.direction = $2 AND coalesce(p.sender_id, 0) = $3 AND p.from_party = $4 AND p.status = 'open'`,
-		personID, dir, senderID, a.Party)
-	if err == nil {
-		return p, nil
+	var ps PersonSides
+	var holding sql.NullString
+	var status registry.Status
+	var facility, open sql.NullInt64
+	err := tx.QueryRowContext(ctx, `SELECT per.party_code, per.holding_party, per.status, per.facility_id,
+		(SELECT p.id FROM parcels p WHERE p.person_id = per.id AND p.direction = $2 AND coalesce(p.sender_id, 0) = $3 AND p.from_party = $4
+			AND p.status = 'open' ORDER BY p.id LIMIT 1)
+		FROM persons per WHERE per.id = $1`, personID, dir, senderID, a.Party).Scan(&ps.PartyCode, &holding, &status, &facility, &open)
+	if err == sql.ErrNoRows {
+		if reach != nil {
+			if err := reach(PersonSides{}); err != nil {
+				return nil, err
+			}
+		}
+		return nil, errs.E("store.Person", errs.NotFound, "no such person")
 	}
-	if !errs.Is(err, errs.NotFound) {
-		return nil, err
-	}
-	person, err := getPerson(ctx, tx, personID)
 	if err != nil {
-		return nil, err
+		return nil, mapErr(op, err)
+	}
+	ps.HoldingParty = holding.String
+	if reach != nil {
+		if err := reach(ps); err != nil {
+			return nil, err
+		}
+	}
+	if open.Valid {
+		return tx.Parcel(ctx, open.Int64)
 	}
 	np := &parcels.Parcel{Direction: dir, PersonID: personID, SenderID: senderID, FromParty: a.Party, Status: parcels.Open, CreatedAt: tx.now, Version: 1}
 	var fac, sender any
 	switch dir {
 	case correspondence.ToDetainee:
-		if person.FacilityID == 0 {
+		if facility.Int64 == 0 {
 			return nil, errs.E(op, errs.Conflict, "the person is not recorded at a facility")
 		}
-		np.ToParty, np.FacilityID, fac = person.HoldingParty, person.FacilityID, person.FacilityID
+		np.ToParty, np.FacilityID, fac = ps.HoldingParty, facility.Int64, facility.Int64
 	case correspondence.Reply:
-		np.ToParty, sender = person.PartyCode, senderID
+		np.ToParty, sender = ps.PartyCode, senderID
 	}
 	settings, err := mailSettings(ctx, tx, a.Party)
 	if err != nil {
@@ -182,7 +210,7 @@ func (tx *Tx) OpenParcel(ctx context.Context, a Actor, personID int64, dir corre
 	if err != nil {
 		return nil, mapErr(op, err)
 	}
-	np.Flag = parcels.FlagFromPerson(*np, person.Status, person.FacilityID)
+	np.Flag = parcels.FlagFromPerson(*np, status, facility.Int64)
 	return np, tx.Event(ctx, a, "parcel", np.ID, "opened", map[string]any{"person_id": personID, "direction": dir, "tracking": np.Tracking})
 }
 
@@ -199,10 +227,11 @@ func (tx *Tx) PackItems(ctx context.Context, a Actor, parcelID int64, itemIDs []
 
 // PackParcel packs items into the actor's party's open parcel for a
 // person (opened and numbered when there is none) and, when weightGrams
-// is not nil, seals it: the packer's one step at the bench. The parcel is
+// is not nil, seals it: the packer's one step at the bench. reach, when
+// not nil, checks the person first. The parcel is
 // read once and followed in memory.
-func (tx *Tx) PackParcel(ctx context.Context, a Actor, personID int64, dir correspondence.Direction, senderID int64, itemIDs []int64, weightGrams *int) (*parcels.Parcel, error) {
-	p, err := tx.OpenParcel(ctx, a, personID, dir, senderID)
+func (tx *Tx) PackParcel(ctx context.Context, a Actor, reach Reach, personID int64, dir correspondence.Direction, senderID int64, itemIDs []int64, weightGrams *int) (*parcels.Parcel, error) {
+	p, err := tx.openParcel(ctx, a, reach, personID, dir, senderID)
 	if err != nil {
 		return nil, err
 	}
