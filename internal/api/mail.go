@@ -389,6 +389,14 @@ func (a *API) checkIntake(ctx context.Context, p *auth.Principal, dir correspond
 	if err != nil || !p.SeesPerson(person.PartyCode, person.HoldingParty) {
 		return errs.Fields(op, map[string]string{"person_id": "no such person within your party's reach"})
 	}
+	return a.checkSender(ctx, p, dir, in)
+}
+
+// checkSender checks the family member an intake names: known to the
+// party (or new, or for a reply the one the reply answers, set in
+// in.SenderID).
+func (a *API) checkSender(ctx context.Context, p *auth.Principal, dir correspondence.Direction, in *ItemInput) error {
+	const op = "api.TakeIn"
 	if dir == correspondence.Reply && in.InReplyTo != "" && in.SenderID == 0 && in.Sender == nil {
 		t, err := correspondence.ParseTracking(in.InReplyTo)
 		if err != nil {
@@ -500,8 +508,12 @@ func (a *API) TakePacket(ctx context.Context, p *auth.Principal, in PacketInput,
 	case len(in.Items) > store.MaxPacket:
 		return nil, errs.Fields(op, map[string]string{"items": fmt.Sprintf("at most %d items in one packet", store.MaxPacket)})
 	}
+	if p.Intermediary {
+		return nil, errs.E(op, errs.Conflict, "mail is taken in at a party's collection point")
+	}
+	// The person's reach is checked in the transaction, which reads them.
 	one := ItemInput{PersonID: in.PersonID, SenderID: in.SenderID, Sender: in.Sender}
-	if err := a.checkIntake(ctx, p, correspondence.ToDetainee, &one); err != nil {
+	if err := a.checkSender(ctx, p, correspondence.ToDetainee, &one); err != nil {
 		return nil, err
 	}
 	out := &Packet{Items: make([]*Intake, len(in.Items))}
@@ -549,7 +561,7 @@ func (a *API) TakePacket(ctx context.Context, p *auth.Principal, in PacketInput,
 			it.SenderID = sender
 		}
 		out.SenderID = sender
-		return tx.CreateItems(ctx, actor, its, hashes, rows)
+		return tx.CreateItems(ctx, actor, reachOf(p, op), its, hashes, rows)
 	})
 	if err != nil {
 		dropCreated(ctx, be, created)

@@ -313,40 +313,6 @@ func (db *DB) Quotas(ctx context.Context, party string) ([]correspondence.Quota,
 	return out, mapErr("store.Quotas", rows.Err())
 }
 
-func mailQuota(ctx context.Context, q DBTX, party string, dir correspondence.Direction) (correspondence.Quota, error) {
-	qt := correspondence.Quota{Party: party, Direction: dir}
-	err := q.QueryRowContext(ctx, `SELECT letters, cards FROM quotas WHERE party_code = $1 AND direction = $2`, party, dir).Scan(&qt.Letters, &qt.Cards)
-	if err == sql.ErrNoRows {
-		return qt, nil
-	}
-	return qt, mapErr("store.quota", err)
-}
-
-// usage counts a person's letters and cards in one direction this month.
-func mailUsage(ctx context.Context, q DBTX, personID int64, dir correspondence.Direction, now time.Time) (correspondence.Usage, error) {
-	month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
-	rows, err := q.QueryContext(ctx, `SELECT kind, count(*) FROM items WHERE person_id = $1 AND direction = $2 AND received_at >= $3
-		AND kind IN ('letter', 'card') GROUP BY kind`, personID, dir, month)
-	if err != nil {
-		return correspondence.Usage{}, mapErr("store.usage", err)
-	}
-	defer rows.Close()
-	var u correspondence.Usage
-	for rows.Next() {
-		var k correspondence.Kind
-		var n int
-		if err := rows.Scan(&k, &n); err != nil {
-			return u, mapErr("store.usage", err)
-		}
-		if k == correspondence.Letter {
-			u.Letters = n
-		} else {
-			u.Cards = n
-		}
-	}
-	return u, mapErr("store.usage", rows.Err())
-}
-
 func mailIDList(args *[]any, vals []int64) string {
 	ph := make([]string, len(vals))
 	for i, v := range vals {

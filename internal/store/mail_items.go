@@ -63,7 +63,7 @@ func scanItem(s interface{ Scan(...any) error }) (*correspondence.Item, error) {
 // the language, checks the quota, numbers the item and stores it with its
 // scans. pinHash is correspondence.HashPIN of the PIN given to the sender.
 func (tx *Tx) CreateItem(ctx context.Context, a Actor, it *correspondence.Item, pinHash string, scans []Scan) error {
-	return tx.createItems(ctx, a, []*correspondence.Item{it}, []string{pinHash}, [][]Scan{scans})
+	return tx.createItems(ctx, a, nil, []*correspondence.Item{it}, []string{pinHash}, [][]Scan{scans})
 }
 
 // MaxPacket bounds the items of one packet: what a parcel holds.
@@ -74,10 +74,11 @@ const MaxPacket = 50
 // item is checked as CreateItem checks one, and the monthly quota counts
 // the packet's own letters and cards; the person, the sender, the quota
 // and the mail settings are read once for the packet. All the items must
-// have the same person, sender and direction; scans[i], when given, are
+// have the same person, sender and direction; reach, when not nil, checks
+// the person first (an unknown one as one of no party); scans[i], when given, are
 // item i's. Either every item is stored, with its tracking number, scans
 // and event, or none is.
-func (tx *Tx) CreateItems(ctx context.Context, a Actor, its []*correspondence.Item, pinHashes []string, scans [][]Scan) error {
+func (tx *Tx) CreateItems(ctx context.Context, a Actor, reach Reach, its []*correspondence.Item, pinHashes []string, scans [][]Scan) error {
 	const op = "store.CreateItems"
 	switch {
 	case len(its) == 0:
@@ -87,10 +88,10 @@ func (tx *Tx) CreateItems(ctx context.Context, a Actor, its []*correspondence.It
 	case len(pinHashes) != len(its) || len(scans) > len(its):
 		return errs.E(op, errs.Internal, "one PIN hash per item, and scans for no more items than there are")
 	}
-	return tx.createItems(ctx, a, its, pinHashes, scans)
+	return tx.createItems(ctx, a, reach, its, pinHashes, scans)
 }
 
-func (tx *Tx) createItems(ctx context.Context, a Actor, its []*correspondence.Item, pinHashes []string, scans [][]Scan) error {
+func (tx *Tx) createItems(ctx context.Context, a Actor, reach Reach, its []*correspondence.Item, pinHashes []string, scans [][]Scan) error {
 	const op = "store.CreateItem"
 	// A packet's errors name the item; a single item's are its own.
 	entry := func(i int, err error) error {
@@ -98,6 +99,11 @@ func (tx *Tx) createItems(ctx context.Context, a Actor, its []*correspondence.It
 			return entryErr(op, "items", i, err)
 		}
 		return err
+	}
+	for _, it := range its {
+		if it.Direction == "" {
+			it.Direction = correspondence.ToDetainee // as Normalize would
+		}
 	}
 	first := its[0]
 	for i, it := range its[1:] {
@@ -108,9 +114,18 @@ func (tx *Tx) createItems(ctx context.Context, a Actor, its []*correspondence.It
 	if first.PersonID <= 0 {
 		return errs.Fields(op, map[string]string{"person_id": "required"})
 	}
-	p, err := personSides(ctx, tx, first.PersonID)
+	f, err := tx.intakeFacts(ctx, first.PersonID, first.SenderID, first.Direction, a.Party)
+	if errs.Is(err, errs.NotFound) && reach != nil {
+		err = reach(PersonSides{})
+	}
 	if err != nil {
 		return err
+	}
+	p := f.person
+	if reach != nil {
+		if err := reach(p); err != nil {
+			return err
+		}
 	}
 	for i, it := range its {
 		it.Normalize(correspondence.DefaultLanguage(p.PartyCode))
@@ -124,7 +139,6 @@ func (tx *Tx) createItems(ctx context.Context, a Actor, its []*correspondence.It
 	if p.HoldingParty == "" {
 		return errs.E(op, errs.Conflict, "the person is not recorded as held anywhere, so mail cannot be addressed; record an arrival first")
 	}
-	quotaParty := p.PartyCode // incoming limits: the detainee's own party (COR-3)
 	var origin, dest string
 	switch first.Direction {
 	case correspondence.ToDetainee:
@@ -134,32 +148,16 @@ func (tx *Tx) createItems(ctx context.Context, a Actor, its []*correspondence.It
 			return errs.E(op, errs.Forbidden, "a reply is registered by the party that holds the person")
 		}
 		origin, dest = p.HoldingParty, p.PartyCode
-		quotaParty = p.HoldingParty // outgoing limits: the holding party
 	}
-	var one int
-	if err := tx.QueryRowContext(ctx, `SELECT 1 FROM senders WHERE id = $1`, first.SenderID).Scan(&one); err != nil {
-		if err == sql.ErrNoRows {
-			return errs.Fields(op, map[string]string{"sender_id": "no such sender"})
-		}
-		return mapErr(op, err)
+	if !f.sender {
+		return errs.Fields(op, map[string]string{"sender_id": "no such sender"})
 	}
-	var quota *correspondence.Quota
-	var used correspondence.Usage
+	used := f.used
 	for i, it := range its {
 		if !it.Kind.CountsForQuota() {
 			continue
 		}
-		if quota == nil {
-			q, err := mailQuota(ctx, tx, quotaParty, first.Direction)
-			if err != nil {
-				return err
-			}
-			if used, err = mailUsage(ctx, tx, first.PersonID, first.Direction, tx.now); err != nil {
-				return err
-			}
-			quota = &q
-		}
-		if err := correspondence.CheckQuota(*quota, used, it.Kind); err != nil {
+		if err := correspondence.CheckQuota(f.quota, used, it.Kind); err != nil {
 			return entry(i, err)
 		}
 		if it.Kind == correspondence.Letter {
@@ -168,10 +166,7 @@ func (tx *Tx) createItems(ctx context.Context, a Actor, its []*correspondence.It
 			used.Cards++
 		}
 	}
-	settings, err := mailSettings(ctx, tx, origin)
-	if err != nil {
-		return err
-	}
+	settings := f.settings // origin is the actor's party: a reply's is checked above
 	// One statement inserts the packet's items (one round trip on
 	// PostgreSQL); the ids come back with the tracking numbers.
 	var vals strings.Builder
@@ -240,6 +235,61 @@ func (tx *Tx) createItems(ctx context.Context, a Actor, its []*correspondence.It
 		}
 	}
 	return nil
+}
+
+// intakeFacts is what an intake needs to know before it writes, read in
+// one query: the person's parties, whether the sender exists, the monthly
+// quota that applies and what the person has used of it, and the mail
+// settings of the party taking the mail in.
+type intakeFacts struct {
+	person   PersonSides
+	sender   bool
+	quota    correspondence.Quota
+	used     correspondence.Usage
+	settings MailSettings
+}
+
+// intakeFacts reads the facts of an intake of mail to (or, for replies,
+// from) person, from sender, taken in by party. The quota is the
+// detainee's own party's for mail to them and the holding party's for
+// replies (COR-3); usage counts this month's letters and cards.
+func (tx *Tx) intakeFacts(ctx context.Context, person, sender int64, dir correspondence.Direction, party string) (intakeFacts, error) {
+	const op = "store.CreateItem"
+	f := intakeFacts{quota: correspondence.Quota{Direction: dir}}
+	month := time.Date(tx.now.Year(), tx.now.Month(), 1, 0, 0, 0, 0, time.UTC)
+	var holding, quotaParty, itemService, parcelService, country sql.NullString
+	var letters, cards, limit sql.NullInt64
+	var senders int
+	err := tx.QueryRowContext(ctx, `SELECT per.party_code, per.holding_party, (SELECT count(*) FROM senders WHERE id = $2), q.party_code, q.letters, q.cards,
+		(SELECT count(*) FROM items WHERE person_id = $1 AND direction = $3 AND received_at >= $5 AND kind = 'letter'),
+		(SELECT count(*) FROM items WHERE person_id = $1 AND direction = $3 AND received_at >= $5 AND kind = 'card'),
+		ms.item_service, ms.parcel_service, ms.country, ms.screening_limit_hours
+		FROM persons per
+		LEFT JOIN quotas q ON q.direction = $3 AND q.party_code = CASE WHEN $3 = 'reply' THEN per.holding_party ELSE per.party_code END
+		LEFT JOIN mail_settings ms ON ms.party_code = $4
+		WHERE per.id = $1`, person, sender, dir, party, month).
+		Scan(&f.person.PartyCode, &holding, &senders, &quotaParty, &letters, &cards, &f.used.Letters, &f.used.Cards,
+			&itemService, &parcelService, &country, &limit)
+	if err == sql.ErrNoRows {
+		return f, errs.E("store.Person", errs.NotFound, "no such person")
+	}
+	if err != nil {
+		return f, mapErr(op, err)
+	}
+	f.person.HoldingParty, f.sender = holding.String, senders > 0
+	f.quota.Party, f.quota.Letters, f.quota.Cards = quotaParty.String, int(letters.Int64), int(cards.Int64)
+	if f.quota.Party == "" {
+		f.quota.Party = f.person.PartyCode
+		if dir == correspondence.Reply {
+			f.quota.Party = f.person.HoldingParty
+		}
+	}
+	f.settings = DefaultMailSettings(party)
+	if itemService.Valid {
+		f.settings = MailSettings{Party: party, ItemService: itemService.String, ParcelService: parcelService.String, Country: country.String,
+			LimitHours: int(limit.Int64), ScreeningLimit: time.Duration(limit.Int64) * time.Hour}
+	}
+	return f, nil
 }
 
 // PersonSides is what intake and packing need of a person to check
