@@ -46,18 +46,7 @@ func (tx *Tx) bulkRows(ctx context.Context, table string, cols []string, n int, 
 			return err
 		}
 	}
-	ph := func(from, count int) string {
-		var b strings.Builder
-		b.WriteByte('(')
-		for c := range count {
-			if c > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("$" + strconv.Itoa(from+c+1))
-		}
-		b.WriteByte(')')
-		return b.String()
-	}
+	ph := func(from, count int) string { return "(" + placeholders(from, count) + ")" }
 	head := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES "
 	if tx.db.Dialect == SQLite {
 		stmt, err := tx.PrepareContext(ctx, head+ph(0, len(cols)))

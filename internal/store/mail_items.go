@@ -182,14 +182,7 @@ func (tx *Tx) createItems(ctx context.Context, a Actor, reach Reach, its []*corr
 		if i > 0 {
 			vals.WriteString(", ")
 		}
-		vals.WriteByte('(')
-		for c := range 13 {
-			if c > 0 {
-				vals.WriteString(", ")
-			}
-			vals.WriteString("$" + strconv.Itoa(len(args)+c+1))
-		}
-		vals.WriteByte(')')
+		vals.WriteString("(" + placeholders(len(args), 13) + ")")
 		args = append(args, it.Tracking, it.Kind, it.Direction, it.SenderID, it.PersonID, it.OriginParty, it.DestParty, it.Language, it.Pages,
 			it.Status, pinHashes[i], tx.now, tx.now)
 		byTracking[it.Tracking] = it
@@ -690,14 +683,7 @@ func (tx *Tx) insertScreenings(ctx context.Context, a Actor, scs []*corresponden
 			if i > 0 {
 				vals.WriteString(", ")
 			}
-			vals.WriteByte('(')
-			for c := range cols {
-				if c > 0 {
-					vals.WriteString(", ")
-				}
-				vals.WriteString("$" + strconv.Itoa(len(args)+c+1))
-			}
-			vals.WriteByte(')')
+			vals.WriteString("(" + placeholders(len(args), cols) + ")")
 			var redacted any
 			if sc.RedactedID != 0 {
 				redacted = sc.RedactedID
