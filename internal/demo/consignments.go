@@ -73,6 +73,7 @@ func seedConsignments(ctx context.Context, db *store.DB, s *Scenario) error {
 	}
 	// handover scans every parcel but skip, marks damaged ones, notes the
 	// discrepancy (two people confirm it) and signs the receipt.
+	notes := map[string]int64{} // the discrepancy note of each consignment that has one
 	handover := func(ref string, ids []string, skip, damaged map[string]bool, extra string) error {
 		return tx(func(tx *store.Tx) error {
 			for _, id := range ids {
@@ -93,6 +94,7 @@ func seedConsignments(ctx context.Context, db *store.DB, s *Scenario) error {
 				if err != nil {
 					return err
 				}
+				notes[ref] = n.ID
 				if _, err := tx.ConfirmNote(ctx, del, ref, n.ID); err != nil {
 					return err
 				}
@@ -169,6 +171,14 @@ func seedConsignments(ctx context.Context, db *store.DB, s *Scenario) error {
 		return err
 	}
 	if err := countersign(ruLog, dec); err != nil {
+		return err
+	}
+	// The sending party answers the discrepancy note (RCV-3); the note of
+	// the return consignment below still waits for the other side's reply.
+	if err := tx(func(tx *store.Tx) error {
+		_, err := tx.ReplyNote(ctx, uaLog, dec, notes[dec], "The three missing parcels were left at the Kyiv warehouse by a loading error and go with the January consignment; the wrapping of the damaged ones will be reinforced.")
+		return err
+	}); err != nil {
 		return err
 	}
 	// Most are delivered; a tenth still wait at the facilities; a transfer,
