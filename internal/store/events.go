@@ -41,9 +41,9 @@ func (tx *Tx) Event(ctx context.Context, a Actor, entity string, id int64, typ s
 // EventRef is Event for entities whose id is not a number.
 //
 // The event is written with the transaction's other events before it
-// commits (flushEvents), in order: on PostgreSQL in multi-row statements,
-// one round trip for many events rather than one each. Nothing in a
-// transaction reads the event table.
+// commits, in order, with the rows put aside (pending.go): on PostgreSQL
+// in one statement, one round trip for many rows rather than one each.
+// Nothing in a transaction reads the event table.
 func (tx *Tx) EventRef(ctx context.Context, a Actor, entity, id, typ string, data any) error {
 	b := []byte("{}")
 	if data != nil {
@@ -54,7 +54,7 @@ func (tx *Tx) EventRef(ctx context.Context, a Actor, entity, id, typ string, dat
 	}
 	tx.events = append(tx.events, pendingEvent{actor: a, entity: entity, id: id, typ: typ, data: string(b)})
 	if len(tx.events) >= maxPendingEvents {
-		return tx.flushEvents(ctx)
+		return tx.flushPending(ctx, true)
 	}
 	return nil
 }
@@ -69,30 +69,6 @@ type pendingEvent struct {
 const maxPendingEvents = 500
 
 var eventCols = []string{"at", "actor", "party", "entity", "entity_id", "type", "data"}
-
-// flushEvents writes the transaction's pending events. Tx calls it before
-// the commit (and a group before a member's savepoint is released).
-func (tx *Tx) flushEvents(ctx context.Context) error {
-	evs := tx.events
-	if len(evs) == 0 {
-		return nil
-	}
-	tx.events = nil
-	if tx.db.Dialect == SQLite {
-		// SQLite runs a prepared single-row insert fastest.
-		for _, e := range evs {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO events (at, actor, party, entity, entity_id, type, data) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-				tx.now, e.actor.Name, e.actor.Party, e.entity, e.id, e.typ, e.data); err != nil {
-				return mapErr("store.Event", err)
-			}
-		}
-		return nil
-	}
-	return tx.bulkRows(ctx, "events", eventCols, len(evs), func(i int) []any {
-		e := evs[i]
-		return []any{tx.now, e.actor.Name, e.actor.Party, e.entity, e.id, e.typ, e.data}
-	})
-}
 
 // Events lists events of one entity, oldest first; entity "" lists all.
 func (db *DB) Events(ctx context.Context, entity, id string, afterSeq int64, limit int) ([]Event, error) {

@@ -165,8 +165,11 @@ func (g *group) commit(batch []*member) {
 		}
 		tx := &Tx{sqlTx: stx, db: db, now: db.Now().UTC(), shared: true, stmts: stmts}
 		m.panic, m.err = call(tx, m.fn)
+		if tx.err != nil && m.panic == nil {
+			m.err = tx.err // rows put aside failed to go in: that comes first
+		}
 		if m.err == nil && m.panic == nil {
-			m.err = tx.flushEvents(m.ctx)
+			m.err = tx.flushPending(m.ctx, true)
 		}
 		if m.err != nil || m.panic != nil {
 			if _, err := stx.ExecContext(ctx, `ROLLBACK TO member`); err != nil {

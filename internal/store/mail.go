@@ -75,6 +75,16 @@ func (db *DB) MailSettings(ctx context.Context, party string) (MailSettings, err
 	return mailSettings(ctx, db.read, party)
 }
 
+// settingsOf makes a party's settings from a mail_settings row read with
+// an outer join: no row gives the defaults.
+func settingsOf(party string, itemService, parcelService, country sql.NullString, limit sql.NullInt64) MailSettings {
+	if !itemService.Valid {
+		return DefaultMailSettings(party)
+	}
+	return MailSettings{Party: party, ItemService: itemService.String, ParcelService: parcelService.String, Country: country.String,
+		LimitHours: int(limit.Int64), ScreeningLimit: time.Duration(limit.Int64) * time.Hour}
+}
+
 func mailSettings(ctx context.Context, q DBTX, party string) (MailSettings, error) {
 	s := MailSettings{Party: party}
 	err := q.QueryRowContext(ctx, `SELECT item_service, parcel_service, country, screening_limit_hours FROM mail_settings WHERE party_code = $1`, party).

@@ -40,11 +40,10 @@ func (tx *Tx) bulkRows(ctx context.Context, table string, cols []string, n int, 
 	if n == 0 {
 		return nil
 	}
-	if table == "events" {
-		// Events written in bulk follow those written one by one.
-		if err := tx.flushEvents(ctx); err != nil {
-			return err
-		}
+	// What was put aside goes first; events written in bulk follow
+	// those written one by one.
+	if err := tx.flushPending(ctx, table == "events"); err != nil {
+		return err
 	}
 	ph := func(from, count int) string { return "(" + placeholders(from, count) + ")" }
 	head := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES "

@@ -277,11 +277,7 @@ func (tx *Tx) intakeFacts(ctx context.Context, person, sender int64, dir corresp
 			f.quota.Party = f.person.HoldingParty
 		}
 	}
-	f.settings = DefaultMailSettings(party)
-	if itemService.Valid {
-		f.settings = MailSettings{Party: party, ItemService: itemService.String, ParcelService: parcelService.String, Country: country.String,
-			LimitHours: int(limit.Int64), ScreeningLimit: time.Duration(limit.Int64) * time.Hour}
-	}
+	f.settings = settingsOf(party, itemService, parcelService, country, limit)
 	return f, nil
 }
 

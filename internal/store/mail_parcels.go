@@ -146,72 +146,119 @@ func (tx *Tx) OpenParcel(ctx context.Context, a Actor, personID int64, dir corre
 type Reach func(PersonSides) error
 
 // openParcel is OpenParcel; reach, when not nil, checks the person first
-// (an unknown person is checked as one of no party). The person and
-// their open parcel are read in one query.
+// (an unknown person is checked as one of no party).
 func (tx *Tx) openParcel(ctx context.Context, a Actor, reach Reach, personID int64, dir correspondence.Direction, senderID int64) (*parcels.Parcel, error) {
+	l, err := tx.lookupParcel(ctx, a, reach, personID, dir, senderID)
+	if err != nil {
+		return nil, err
+	}
+	if l.open != 0 {
+		return tx.Parcel(ctx, l.open)
+	}
+	np, err := l.newParcel(a, tx.now)
+	if err != nil {
+		return nil, err
+	}
+	return np, tx.insertParcel(ctx, a, np, l.settings)
+}
+
+// parcelLookup is what opening a parcel needs to know, read in one query:
+// the person, their open parcel (0 for none) and the party's mail
+// settings.
+type parcelLookup struct {
+	person   PersonSides
+	status   registry.Status
+	facility int64
+	open     int64
+	settings MailSettings
+	personID int64
+	dir      correspondence.Direction
+	senderID int64
+}
+
+func (tx *Tx) lookupParcel(ctx context.Context, a Actor, reach Reach, personID int64, dir correspondence.Direction, senderID int64) (parcelLookup, error) {
 	const op = "store.OpenParcel"
+	l := parcelLookup{personID: personID, dir: dir, senderID: senderID}
 	if !dir.Valid() {
-		return nil, errs.Fields(op, map[string]string{"direction": "must be to_detainee or reply"})
+		return l, errs.Fields(op, map[string]string{"direction": "must be to_detainee or reply"})
 	}
 	if dir == correspondence.ToDetainee {
-		senderID = 0
+		l.senderID = 0
 	} else if senderID == 0 {
-		return nil, errs.Fields(op, map[string]string{"sender_id": "a parcel of replies goes to one family member"})
+		return l, errs.Fields(op, map[string]string{"sender_id": "a parcel of replies goes to one family member"})
 	}
-	var ps PersonSides
-	var holding sql.NullString
-	var status registry.Status
-	var facility, open sql.NullInt64
+	var holding, itemService, parcelService, country sql.NullString
+	var facility, open, limit sql.NullInt64
 	err := tx.QueryRowContext(ctx, `SELECT per.party_code, per.holding_party, per.status, per.facility_id,
 		(SELECT p.id FROM parcels p WHERE p.person_id = per.id AND p.direction = $2 AND coalesce(p.sender_id, 0) = $3 AND p.from_party = $4
-			AND p.status = 'open' ORDER BY p.id LIMIT 1)
-		FROM persons per WHERE per.id = $1`, personID, dir, senderID, a.Party).Scan(&ps.PartyCode, &holding, &status, &facility, &open)
+			AND p.status = 'open' ORDER BY p.id LIMIT 1),
+		ms.item_service, ms.parcel_service, ms.country, ms.screening_limit_hours
+		FROM persons per LEFT JOIN mail_settings ms ON ms.party_code = $4
+		WHERE per.id = $1`, personID, dir, l.senderID, a.Party).
+		Scan(&l.person.PartyCode, &holding, &l.status, &facility, &open, &itemService, &parcelService, &country, &limit)
 	if err == sql.ErrNoRows {
 		if reach != nil {
 			if err := reach(PersonSides{}); err != nil {
-				return nil, err
+				return l, err
 			}
 		}
-		return nil, errs.E("store.Person", errs.NotFound, "no such person")
+		return l, errs.E("store.Person", errs.NotFound, "no such person")
 	}
 	if err != nil {
-		return nil, mapErr(op, err)
+		return l, mapErr(op, err)
 	}
-	ps.HoldingParty = holding.String
+	l.person.HoldingParty, l.facility, l.open = holding.String, facility.Int64, open.Int64
+	l.settings = settingsOf(a.Party, itemService, parcelService, country, limit)
 	if reach != nil {
-		if err := reach(ps); err != nil {
-			return nil, err
+		if err := reach(l.person); err != nil {
+			return l, err
 		}
 	}
-	if open.Valid {
-		return tx.Parcel(ctx, open.Int64)
-	}
-	np := &parcels.Parcel{Direction: dir, PersonID: personID, SenderID: senderID, FromParty: a.Party, Status: parcels.Open, CreatedAt: tx.now, Version: 1}
-	var fac, sender any
-	switch dir {
+	return l, nil
+}
+
+// newParcel is the open parcel the lookup's person would get, not yet
+// stored.
+func (l parcelLookup) newParcel(a Actor, now time.Time) (*parcels.Parcel, error) {
+	np := &parcels.Parcel{Direction: l.dir, PersonID: l.personID, SenderID: l.senderID, FromParty: a.Party, Status: parcels.Open, CreatedAt: now, Version: 1}
+	switch l.dir {
 	case correspondence.ToDetainee:
-		if facility.Int64 == 0 {
-			return nil, errs.E(op, errs.Conflict, "the person is not recorded at a facility")
+		if l.facility == 0 {
+			return nil, errs.E("store.OpenParcel", errs.Conflict, "the person is not recorded at a facility")
 		}
-		np.ToParty, np.FacilityID, fac = ps.HoldingParty, facility.Int64, facility.Int64
+		np.ToParty, np.FacilityID = l.person.HoldingParty, l.facility
 	case correspondence.Reply:
-		np.ToParty, sender = ps.PartyCode, senderID
+		np.ToParty = l.person.PartyCode
 	}
-	settings, err := mailSettings(ctx, tx, a.Party)
-	if err != nil {
-		return nil, err
-	}
+	np.Flag = parcels.FlagFromPerson(*np, l.status, l.facility)
+	return np, nil
+}
+
+// insertParcel numbers and stores np as it is (open, or already packed and
+// sealed) with its "opened" event, setting its id.
+func (tx *Tx) insertParcel(ctx context.Context, a Actor, np *parcels.Parcel, settings MailSettings) error {
+	const op = "store.OpenParcel"
+	var err error
 	if np.Tracking, err = tx.NextTracking(ctx, settings.Parcels()); err != nil {
-		return nil, err
+		return err
+	}
+	var fac, sender, sealed any
+	if np.FacilityID != 0 {
+		fac = np.FacilityID
+	}
+	if np.SenderID != 0 {
+		sender = np.SenderID
+	}
+	if !np.SealedAt.IsZero() {
+		sealed = np.SealedAt
 	}
 	err = tx.QueryRowContext(ctx, `INSERT INTO parcels (tracking, direction, person_id, sender_id, from_party, to_party, facility_id, status,
-		created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $8) RETURNING id`,
-		np.Tracking, dir, personID, sender, np.FromParty, np.ToParty, fac, tx.now).Scan(&np.ID)
+		items, weight_grams, sealed_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id`,
+		np.Tracking, np.Direction, np.PersonID, sender, np.FromParty, np.ToParty, fac, np.Status, np.Items, np.WeightGrams, sealed, tx.now).Scan(&np.ID)
 	if err != nil {
-		return nil, mapErr(op, err)
+		return mapErr(op, err)
 	}
-	np.Flag = parcels.FlagFromPerson(*np, status, facility.Int64)
-	return np, tx.Event(ctx, a, "parcel", np.ID, "opened", map[string]any{"person_id": personID, "direction": dir, "tracking": np.Tracking})
+	return tx.Event(ctx, a, "parcel", np.ID, "opened", map[string]any{"person_id": np.PersonID, "direction": np.Direction, "tracking": np.Tracking})
 }
 
 // PackItems puts items into an open parcel, in the order given. The items
@@ -228,14 +275,44 @@ func (tx *Tx) PackItems(ctx context.Context, a Actor, parcelID int64, itemIDs []
 // PackParcel packs items into the actor's party's open parcel for a
 // person (opened and numbered when there is none) and, when weightGrams
 // is not nil, seals it: the packer's one step at the bench. reach, when
-// not nil, checks the person first. The parcel is
-// read once and followed in memory.
+// not nil, checks the person first. The parcel is read once and followed
+// in memory; a new parcel packed and sealed at once is stored sealed, with
+// its "opened", "packed" and "sealed" events as ever.
 func (tx *Tx) PackParcel(ctx context.Context, a Actor, reach Reach, personID int64, dir correspondence.Direction, senderID int64, itemIDs []int64, weightGrams *int) (*parcels.Parcel, error) {
-	p, err := tx.openParcel(ctx, a, reach, personID, dir, senderID)
+	l, err := tx.lookupParcel(ctx, a, reach, personID, dir, senderID)
 	if err != nil {
 		return nil, err
 	}
-	if err := tx.packItems(ctx, a, p, itemIDs, weightGrams == nil); err != nil {
+	var p *parcels.Parcel
+	if l.open != 0 {
+		if p, err = tx.Parcel(ctx, l.open); err != nil {
+			return nil, err
+		}
+	} else if p, err = l.newParcel(a, tx.now); err != nil {
+		return nil, err
+	}
+	if err := tx.checkPack(ctx, a, p, itemIDs); err != nil {
+		return nil, err
+	}
+	if l.open == 0 {
+		if weightGrams != nil {
+			if err := parcels.CanSeal(*p, *weightGrams); err != nil {
+				return nil, err
+			}
+			p.Status, p.WeightGrams, p.SealedAt = parcels.Sealed, *weightGrams, tx.now
+		}
+		if err := tx.insertParcel(ctx, a, p, l.settings); err != nil {
+			return nil, err
+		}
+		if err := tx.writePack(ctx, a, p, itemIDs, false); err != nil {
+			return nil, err
+		}
+		if weightGrams != nil {
+			return p, tx.sealed(ctx, a, p)
+		}
+		return p, nil
+	}
+	if err := tx.writePack(ctx, a, p, itemIDs, weightGrams == nil); err != nil {
 		return nil, err
 	}
 	if weightGrams != nil {
@@ -245,11 +322,18 @@ func (tx *Tx) PackParcel(ctx context.Context, a Actor, reach Reach, personID int
 }
 
 // packItems is PackItems on parcel p as read in this transaction; it
-// follows p in memory. Without save, the parcel's row keeps its item count
-// for the seal to write.
+// follows p in memory.
 func (tx *Tx) packItems(ctx context.Context, a Actor, p *parcels.Parcel, itemIDs []int64, save bool) error {
+	if err := tx.checkPack(ctx, a, p, itemIDs); err != nil {
+		return err
+	}
+	return tx.writePack(ctx, a, p, itemIDs, save)
+}
+
+// checkPack reads the items and checks that they go into p in the order
+// given, counting them into p.Items.
+func (tx *Tx) checkPack(ctx context.Context, a Actor, p *parcels.Parcel, itemIDs []int64) error {
 	const op = "store.PackItems"
-	parcelID := p.ID
 	if p.FromParty != a.Party {
 		return errs.E(op, errs.NotFound, "no such parcel")
 	}
@@ -274,32 +358,35 @@ func (tx *Tx) packItems(ctx context.Context, a Actor, p *parcels.Parcel, itemIDs
 		p.Items++
 		// A repeat of the id further on finds the item packed, as it
 		// would be.
-		it.ParcelID, it.Status = parcelID, correspondence.Packed
+		it.ParcelID, it.Status = p.ID, correspondence.Packed
 	}
-	links := make([]string, len(itemIDs))
-	set := make([]string, len(itemIDs))
-	largs := []any{parcelID, tx.now}
-	sargs := []any{tx.now}
+	return nil
+}
+
+// writePack writes what checkPack checked: the items' status, their
+// links to p (put aside for the next statement) and the "packed" event;
+// with save, p's item count too (otherwise the caller writes it).
+func (tx *Tx) writePack(ctx context.Context, a Actor, p *parcels.Parcel, itemIDs []int64, save bool) error {
+	const op = "store.PackItems"
+	args := []any{tx.now}
+	if _, err := tx.ExecContext(ctx, `UPDATE items SET status = 'packed', updated_at = $1, version = version + 1 WHERE id IN (`+mailIDList(&args, itemIDs)+`)`, args...); err != nil {
+		return mapErr(op, err)
+	}
 	for i, id := range itemIDs {
-		largs = append(largs, id, p.Items-len(itemIDs)+i+1)
-		links[i] = "($" + strconv.Itoa(len(largs)-1) + ", $1, $" + strconv.Itoa(len(largs)) + ", $2)"
-		sargs = append(sargs, id)
-		set[i] = "$" + strconv.Itoa(len(sargs))
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO parcel_items (item_id, parcel_id, position, added_at) VALUES `+strings.Join(links, ", "), largs...); err != nil {
-		return mapErr(op, err)
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE items SET status = 'packed', updated_at = $1, version = version + 1 WHERE id IN (`+strings.Join(set, ", ")+`)`, sargs...); err != nil {
-		return mapErr(op, err)
+		if err := tx.insertLater(ctx, "parcel_items", parcelItemCols, []any{id, p.ID, p.Items - len(itemIDs) + i + 1, tx.now}); err != nil {
+			return err
+		}
 	}
 	if save {
-		if _, err := tx.ExecContext(ctx, `UPDATE parcels SET items = $1, updated_at = $2, version = version + 1 WHERE id = $3`, p.Items, tx.now, parcelID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE parcels SET items = $1, updated_at = $2, version = version + 1 WHERE id = $3`, p.Items, tx.now, p.ID); err != nil {
 			return mapErr(op, err)
 		}
 		p.Version++
 	}
-	return tx.Event(ctx, a, "parcel", parcelID, "packed", map[string]any{"items": len(itemIDs), "item_ids": itemIDs})
+	return tx.Event(ctx, a, "parcel", p.ID, "packed", map[string]any{"items": len(itemIDs), "item_ids": itemIDs})
 }
+
+var parcelItemCols = []string{"item_id", "parcel_id", "position", "added_at"}
 
 // itemsByID reads the items with the given ids (at most parcels.MaxItems)
 // in one query; unknown ids are missing from the map.
@@ -357,17 +444,24 @@ func (tx *Tx) sealParcel(ctx context.Context, a Actor, p *parcels.Parcel, weight
 		return errs.E(op, errs.Conflict, "the parcel was changed by someone else; reload and try again")
 	}
 	p.Status, p.WeightGrams, p.SealedAt, p.Version = parcels.Sealed, weightGrams, tx.now, p.Version+1
+	return tx.sealed(ctx, a, p)
+}
+
+// sealed records that p was sealed: its parcel event (UPU EMA) and event.
+func (tx *Tx) sealed(ctx context.Context, a Actor, p *parcels.Parcel) error {
 	if err := tx.parcelEvent(ctx, a, p.ID, parcels.Sealed, ""); err != nil {
 		return err
 	}
-	return tx.Event(ctx, a, "parcel", p.ID, "sealed", map[string]any{"weight_grams": weightGrams, "items": p.Items})
+	return tx.Event(ctx, a, "parcel", p.ID, "sealed", map[string]any{"weight_grams": p.WeightGrams, "items": p.Items})
 }
 
+// parcelEvent records a parcel's move with its UPU code; the row is put
+// aside for the transaction's next statement (pending.go).
 func (tx *Tx) parcelEvent(ctx context.Context, a Actor, parcelID int64, s parcels.Status, reason string) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO parcel_events (parcel_id, status, upu_code, party_code, reason, at) VALUES ($1, $2, $3, $4, $5, $6)`,
-		parcelID, s, s.UPUCode(), a.Party, reason, tx.now)
-	return mapErr("store.parcelEvent", err)
+	return tx.insertLater(ctx, "parcel_events", parcelEventCols, []any{parcelID, s, s.UPUCode(), a.Party, reason, tx.now})
 }
+
+var parcelEventCols = []string{"parcel_id", "status", "upu_code", "party_code", "reason", "at"}
 
 // MoveParcel moves a parcel to another status along the parcel state
 // machine and records the parcel event with its UPU code; reason says why

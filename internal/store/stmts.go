@@ -176,6 +176,9 @@ func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 	if err != nil {
 		return nil, err
 	}
+	if err := tx.before(ctx); err != nil {
+		return nil, err
+	}
 	if s := tx.stmt(ctx, query); s != nil {
 		return s.ExecContext(ctx, args...)
 	}
@@ -187,6 +190,9 @@ func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	ctx, err := tx.use(ctx)
 	if err != nil {
+		return nil, err
+	}
+	if err := tx.before(ctx); err != nil {
 		return nil, err
 	}
 	if s := tx.stmt(ctx, query); s != nil {
@@ -205,6 +211,7 @@ func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *s
 		return tx.sqlTx.QueryRowContext(ctx, query, args...)
 	}
 	ctx, _ = tx.use(ctx)
+	tx.before(ctx) // an error is kept for the commit to refuse
 	if s := tx.stmt(ctx, query); s != nil {
 		return s.QueryRowContext(ctx, args...)
 	}
@@ -216,6 +223,9 @@ func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *s
 func (tx *Tx) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
 	ctx, err := tx.use(ctx)
 	if err != nil {
+		return nil, err
+	}
+	if err := tx.before(ctx); err != nil {
 		return nil, err
 	}
 	return tx.sqlTx.PrepareContext(ctx, query)

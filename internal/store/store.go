@@ -196,6 +196,11 @@ type Tx struct {
 	shared  bool           // in a group's transaction: statements detach from cancellation
 	stmts   *txStmts       // statements prepared for the database transaction (stmts.go)
 	events  []pendingEvent // events not yet written (events.go)
+	// rows put aside for the next statement (pending.go), their bound
+	// values, and the error of writing them
+	pending       []pendingRows
+	pendingParams int
+	err           error
 }
 
 // touch notes that a person changed, for PersonsChanged.
@@ -250,10 +255,14 @@ func (db *DB) soloTx(ctx context.Context, fn func(tx *Tx) error) (tx *Tx, err er
 			stx.Rollback()
 		}
 	}()
-	if err = fn(tx); err != nil {
+	err = fn(tx)
+	if tx.err != nil {
+		err = tx.err // rows put aside failed to go in: that comes first
+	}
+	if err != nil {
 		return nil, err
 	}
-	if err = tx.flushEvents(ctx); err != nil {
+	if err = tx.flushPending(ctx, true); err != nil {
 		return nil, err
 	}
 	if err = stx.Commit(); err != nil {
