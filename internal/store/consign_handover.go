@@ -178,12 +178,14 @@ func (tx *Tx) addTally(ctx context.Context, c *Consignment, d tally) error {
 	if tx.db.Dialect == Postgres {
 		slot += rand.IntN(tallySlots)
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO handover_tallies (consignment_id, slot, expected, scanned, received, damaged) VALUES ($1, $2, 0, $3, $4, $5)
-		ON CONFLICT (consignment_id, slot) DO UPDATE SET scanned = handover_tallies.scanned + excluded.scanned,
-		received = handover_tallies.received + excluded.received, damaged = handover_tallies.damaged + excluded.damaged`,
-		c.ID, slot, d.scanned, d.received, d.damaged)
-	return mapErr("store.ScanHandover", err)
+	// Nothing in the scan's transaction reads the tallies after this: the
+	// upsert waits to go in with the scan's event (pending.go).
+	return tx.upsertLater(ctx, "handover_tallies", tallyCols, []any{c.ID, slot, 0, d.scanned, d.received, d.damaged},
+		`ON CONFLICT (consignment_id, slot) DO UPDATE SET scanned = handover_tallies.scanned + excluded.scanned,
+		received = handover_tallies.received + excluded.received, damaged = handover_tallies.damaged + excluded.damaged`)
 }
+
+var tallyCols = []string{"consignment_id", "slot", "expected", "scanned", "received", "damaged"}
 
 func b2i(b bool) int {
 	if b {

@@ -21,9 +21,10 @@ import (
 
 // pendingRows are rows of one table waiting to be inserted.
 type pendingRows struct {
-	table string
-	cols  []string
-	rows  [][]any
+	table  string
+	cols   []string
+	rows   [][]any
+	suffix string // an ON CONFLICT clause: then the group holds one row
 }
 
 // maxPendingParams bounds what waits, in bound values.
@@ -32,7 +33,18 @@ const maxPendingParams = 20000
 // insertLater puts a row of table aside for the transaction's next
 // statement.
 func (tx *Tx) insertLater(ctx context.Context, table string, cols []string, row []any) error {
-	tx.pending = addRow(tx.pending, table, cols, row)
+	return tx.upsertLater(ctx, table, cols, row, "")
+}
+
+// upsertLater is insertLater with an ON CONFLICT clause (a counter's
+// upsert, whose outcome nobody in the transaction reads).
+func (tx *Tx) upsertLater(ctx context.Context, table string, cols []string, row []any, onConflict string) error {
+	if onConflict == "" {
+		tx.pending = addRow(tx.pending, table, cols, row)
+	} else {
+		// One row a statement: two in one would conflict with each other.
+		tx.pending = append(tx.pending, pendingRows{table: table, cols: cols, rows: [][]any{row}, suffix: " " + onConflict})
+	}
 	if tx.pendingParams += len(row); tx.pendingParams >= maxPendingParams {
 		return tx.flushPending(ctx, false)
 	}
@@ -41,7 +53,7 @@ func (tx *Tx) insertLater(ctx context.Context, table string, cols []string, row 
 
 // addRow appends row to the last group when it is of the same table.
 func addRow(groups []pendingRows, table string, cols []string, row []any) []pendingRows {
-	if n := len(groups); n > 0 && groups[n-1].table == table {
+	if n := len(groups); n > 0 && groups[n-1].table == table && groups[n-1].suffix == "" {
 		groups[n-1].rows = append(groups[n-1].rows, row)
 		return groups
 	}
@@ -65,7 +77,7 @@ func (tx *Tx) flushPending(ctx context.Context, events bool) error {
 	}
 	if tx.db.Dialect == SQLite {
 		for _, g := range groups {
-			q := "INSERT INTO " + g.table + " (" + strings.Join(g.cols, ", ") + ") VALUES (" + placeholders(0, len(g.cols)) + ")"
+			q := "INSERT INTO " + g.table + " (" + strings.Join(g.cols, ", ") + ") VALUES (" + placeholders(0, len(g.cols)) + ")" + g.suffix
 			for _, r := range g.rows {
 				if _, err := tx.ExecContext(ctx, q, r...); err != nil {
 					return mapErr("store.insert "+g.table, err)
@@ -80,6 +92,13 @@ func (tx *Tx) flushPending(ctx context.Context, events bool) error {
 	}
 	if params > 60000 { // PostgreSQL binds at most 65,535 values
 		for _, g := range groups {
+			if g.suffix != "" {
+				q := "INSERT INTO " + g.table + " (" + strings.Join(g.cols, ", ") + ") VALUES (" + placeholders(0, len(g.cols)) + ")" + g.suffix
+				if _, err := tx.ExecContext(ctx, q, g.rows[0]...); err != nil {
+					return mapErr("store.insert "+g.table, err)
+				}
+				continue
+			}
 			if err := tx.bulkRows(ctx, g.table, g.cols, len(g.rows), func(i int) []any { return g.rows[i] }); err != nil {
 				return err
 			}
@@ -108,6 +127,7 @@ func (tx *Tx) flushPending(ctx context.Context, events bool) error {
 			b.WriteString("(" + placeholders(len(args), len(r)) + ")")
 			args = append(args, r...)
 		}
+		b.WriteString(g.suffix)
 		if i < len(groups)-1 {
 			b.WriteString(")")
 		}
