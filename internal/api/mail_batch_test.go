@@ -178,6 +178,15 @@ func TestPackAndSeal(t *testing.T) {
 		if strings.Join(types, ",") != "opened,packed,sealed" {
 			t.Errorf("parcel events: got %v, want opened, packed, sealed", types)
 		}
+		for i, id := range ids {
+			it, err := db.Item(context.Background(), id)
+			if err != nil || it.Status != "packed" || it.ParcelID != num(p["id"]) {
+				t.Errorf("item %d: got %+v %v, want packed in parcel %d", i, it, err, num(p["id"]))
+			}
+		}
+		if pe, err := db.ParcelEvents(context.Background(), num(p["id"])); err != nil || len(pe) != 1 || pe[0].Status != "sealed" || pe[0].UPU != "EMA" {
+			t.Errorf("parcel timeline: got %+v %v, want sealed (EMA)", pe, err)
+		}
 		// Without a weight the parcel stays open, as before.
 		more := e.takeIn(t, "clerk-a", e.pow, 1)
 		e.do("screener-a", "POST", "/api/v1/screening/decisions", decisions(more, "approved"))

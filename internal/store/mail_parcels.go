@@ -159,7 +159,10 @@ func (tx *Tx) openParcel(ctx context.Context, a Actor, reach Reach, personID int
 	if err != nil {
 		return nil, err
 	}
-	return np, tx.insertParcel(ctx, a, np, l.settings)
+	if _, err := tx.insertParcel(ctx, a, np, l.settings, nil); err != nil {
+		return nil, err
+	}
+	return np, nil
 }
 
 // parcelLookup is what opening a parcel needs to know, read in one query:
@@ -235,12 +238,14 @@ func (l parcelLookup) newParcel(a Actor, now time.Time) (*parcels.Parcel, error)
 }
 
 // insertParcel numbers and stores np as it is (open, or already packed and
-// sealed) with its "opened" event, setting its id.
-func (tx *Tx) insertParcel(ctx context.Context, a Actor, np *parcels.Parcel, settings MailSettings) error {
+// sealed) with its "opened" event, setting its id. On PostgreSQL the
+// items packed into it, when given, are marked packed by the same
+// statement (one round trip); it reports whether they were.
+func (tx *Tx) insertParcel(ctx context.Context, a Actor, np *parcels.Parcel, settings MailSettings, packed []int64) (bool, error) {
 	const op = "store.OpenParcel"
 	var err error
 	if np.Tracking, err = tx.NextTracking(ctx, settings.Parcels()); err != nil {
-		return err
+		return false, err
 	}
 	var fac, sender, sealed any
 	if np.FacilityID != 0 {
@@ -252,13 +257,18 @@ func (tx *Tx) insertParcel(ctx context.Context, a Actor, np *parcels.Parcel, set
 	if !np.SealedAt.IsZero() {
 		sealed = np.SealedAt
 	}
-	err = tx.QueryRowContext(ctx, `INSERT INTO parcels (tracking, direction, person_id, sender_id, from_party, to_party, facility_id, status,
-		items, weight_grams, sealed_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id`,
-		np.Tracking, np.Direction, np.PersonID, sender, np.FromParty, np.ToParty, fac, np.Status, np.Items, np.WeightGrams, sealed, tx.now).Scan(&np.ID)
-	if err != nil {
-		return mapErr(op, err)
+	args := []any{np.Tracking, np.Direction, np.PersonID, sender, np.FromParty, np.ToParty, fac, np.Status, np.Items, np.WeightGrams, sealed, tx.now}
+	q := `INSERT INTO parcels (tracking, direction, person_id, sender_id, from_party, to_party, facility_id, status,
+		items, weight_grams, sealed_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id`
+	withItems := len(packed) > 0 && tx.db.Dialect == Postgres
+	if withItems {
+		q = `WITH packed AS (UPDATE items SET status = 'packed', updated_at = $12, version = version + 1 WHERE id IN (` +
+			mailIDList(&args, packed) + `)) ` + q
 	}
-	return tx.Event(ctx, a, "parcel", np.ID, "opened", map[string]any{"person_id": np.PersonID, "direction": np.Direction, "tracking": np.Tracking})
+	if err = tx.QueryRowContext(ctx, q, args...).Scan(&np.ID); err != nil {
+		return false, mapErr(op, err)
+	}
+	return withItems, tx.Event(ctx, a, "parcel", np.ID, "opened", map[string]any{"person_id": np.PersonID, "direction": np.Direction, "tracking": np.Tracking})
 }
 
 // PackItems puts items into an open parcel, in the order given. The items
@@ -301,10 +311,11 @@ func (tx *Tx) PackParcel(ctx context.Context, a Actor, reach Reach, personID int
 			}
 			p.Status, p.WeightGrams, p.SealedAt = parcels.Sealed, *weightGrams, tx.now
 		}
-		if err := tx.insertParcel(ctx, a, p, l.settings); err != nil {
+		done, err := tx.insertParcel(ctx, a, p, l.settings, itemIDs)
+		if err != nil {
 			return nil, err
 		}
-		if err := tx.writePack(ctx, a, p, itemIDs, false); err != nil {
+		if err := tx.writePack(ctx, a, p, itemIDs, false, done); err != nil {
 			return nil, err
 		}
 		if weightGrams != nil {
@@ -312,7 +323,7 @@ func (tx *Tx) PackParcel(ctx context.Context, a Actor, reach Reach, personID int
 		}
 		return p, nil
 	}
-	if err := tx.writePack(ctx, a, p, itemIDs, weightGrams == nil); err != nil {
+	if err := tx.writePack(ctx, a, p, itemIDs, weightGrams == nil, false); err != nil {
 		return nil, err
 	}
 	if weightGrams != nil {
@@ -327,7 +338,7 @@ func (tx *Tx) packItems(ctx context.Context, a Actor, p *parcels.Parcel, itemIDs
 	if err := tx.checkPack(ctx, a, p, itemIDs); err != nil {
 		return err
 	}
-	return tx.writePack(ctx, a, p, itemIDs, save)
+	return tx.writePack(ctx, a, p, itemIDs, save, false)
 }
 
 // checkPack reads the items and checks that they go into p in the order
@@ -363,14 +374,17 @@ func (tx *Tx) checkPack(ctx context.Context, a Actor, p *parcels.Parcel, itemIDs
 	return nil
 }
 
-// writePack writes what checkPack checked: the items' status, their
-// links to p (put aside for the next statement) and the "packed" event;
-// with save, p's item count too (otherwise the caller writes it).
-func (tx *Tx) writePack(ctx context.Context, a Actor, p *parcels.Parcel, itemIDs []int64, save bool) error {
+// writePack writes what checkPack checked: the items' status (unless
+// marked already), their links to p (put aside for the next statement)
+// and the "packed" event; with save, p's item count too (otherwise the
+// caller writes it).
+func (tx *Tx) writePack(ctx context.Context, a Actor, p *parcels.Parcel, itemIDs []int64, save, marked bool) error {
 	const op = "store.PackItems"
-	args := []any{tx.now}
-	if _, err := tx.ExecContext(ctx, `UPDATE items SET status = 'packed', updated_at = $1, version = version + 1 WHERE id IN (`+mailIDList(&args, itemIDs)+`)`, args...); err != nil {
-		return mapErr(op, err)
+	if !marked {
+		args := []any{tx.now}
+		if _, err := tx.ExecContext(ctx, `UPDATE items SET status = 'packed', updated_at = $1, version = version + 1 WHERE id IN (`+mailIDList(&args, itemIDs)+`)`, args...); err != nil {
+			return mapErr(op, err)
+		}
 	}
 	for i, id := range itemIDs {
 		if err := tx.insertLater(ctx, "parcel_items", parcelItemCols, []any{id, p.ID, p.Items - len(itemIDs) + i + 1, tx.now}); err != nil {
