@@ -548,20 +548,17 @@ func (a *API) TakePacket(ctx context.Context, p *auth.Principal, in PacketInput,
 				out.Items[i].Scans = orEmpty(rows[i])
 			}
 		}
-		sender := in.SenderID
-		if sender == 0 {
+		var sender *correspondence.Sender // a new family member, stored with the items
+		if in.SenderID == 0 {
 			s := *in.Sender
 			s.ID, s.Party = 0, p.Party
-			if err := tx.CreateSender(ctx, actor, &s); err != nil {
-				return err
-			}
-			sender = s.ID
+			sender = &s
 		}
-		for _, it := range its {
-			it.SenderID = sender
+		if err := tx.CreateItems(ctx, actor, reachOf(p, op), sender, its, hashes, rows); err != nil {
+			return err
 		}
-		out.SenderID = sender
-		return tx.CreateItems(ctx, actor, reachOf(p, op), its, hashes, rows)
+		out.SenderID = its[0].SenderID
+		return nil
 	})
 	if err != nil {
 		dropCreated(ctx, be, created)

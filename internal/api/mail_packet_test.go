@@ -87,6 +87,9 @@ func TestPacket(t *testing.T) {
 		if len(got) != 4 || num(b["sender_id"]) == 0 {
 			t.Fatalf("got %v, want 4 items and the new sender", b)
 		}
+		if evs, _ := db.Events(context.Background(), "sender", jsonNum(num(b["sender_id"])), 0, 10); len(evs) != 1 || evs[0].Type != "created" {
+			t.Errorf("new sender: got events %v, want created", evs)
+		}
 		seen := map[string]bool{}
 		for i, x := range got {
 			in := x.(map[string]any)

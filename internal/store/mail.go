@@ -247,6 +247,20 @@ func (db *DB) reserveTracking(ctx context.Context, name string) (serial int64, o
 // CreateSender validates and inserts a family member, setting its id.
 func (tx *Tx) CreateSender(ctx context.Context, a Actor, s *correspondence.Sender) error {
 	const op = "store.CreateSender"
+	if err := tx.readySender(a, s); err != nil {
+		return err
+	}
+	err := tx.QueryRowContext(ctx, insertSender, s.Party, s.Name, s.Relationship, s.Contact, tx.now).Scan(&s.ID)
+	if err != nil {
+		return mapErr(op, err)
+	}
+	return tx.senderCreated(ctx, a, s)
+}
+
+const insertSender = `INSERT INTO senders (party_code, name, relationship, contact, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`
+
+// readySender normalizes and checks a new family member of a's party.
+func (tx *Tx) readySender(a Actor, s *correspondence.Sender) error {
 	s.Normalize()
 	if s.Party == "" {
 		s.Party = a.Party
@@ -255,11 +269,11 @@ func (tx *Tx) CreateSender(ctx context.Context, a Actor, s *correspondence.Sende
 		return err
 	}
 	s.CreatedAt = tx.now
-	err := tx.QueryRowContext(ctx, `INSERT INTO senders (party_code, name, relationship, contact, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-		s.Party, s.Name, s.Relationship, s.Contact, tx.now).Scan(&s.ID)
-	if err != nil {
-		return mapErr(op, err)
-	}
+	return nil
+}
+
+// senderCreated records a new family member's event.
+func (tx *Tx) senderCreated(ctx context.Context, a Actor, s *correspondence.Sender) error {
 	return tx.Event(ctx, a, "sender", s.ID, "created", map[string]string{"party": s.Party})
 }
 

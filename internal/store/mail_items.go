@@ -63,7 +63,7 @@ func scanItem(s interface{ Scan(...any) error }) (*correspondence.Item, error) {
 // the language, checks the quota, numbers the item and stores it with its
 // scans. pinHash is correspondence.HashPIN of the PIN given to the sender.
 func (tx *Tx) CreateItem(ctx context.Context, a Actor, it *correspondence.Item, pinHash string, scans []Scan) error {
-	return tx.createItems(ctx, a, nil, []*correspondence.Item{it}, []string{pinHash}, [][]Scan{scans})
+	return tx.createItems(ctx, a, nil, nil, []*correspondence.Item{it}, []string{pinHash}, [][]Scan{scans})
 }
 
 // MaxPacket bounds the items of one packet: what a parcel holds.
@@ -74,11 +74,12 @@ const MaxPacket = 50
 // item is checked as CreateItem checks one, and the monthly quota counts
 // the packet's own letters and cards; the person, the sender, the quota
 // and the mail settings are read once for the packet. All the items must
-// have the same person, sender and direction; reach, when not nil, checks
+// have the same person, sender and direction; sender, when not nil, is a
+// new family member to store with them (its id set in the items); reach, when not nil, checks
 // the person first (an unknown one as one of no party); scans[i], when given, are
 // item i's. Either every item is stored, with its tracking number, scans
 // and event, or none is.
-func (tx *Tx) CreateItems(ctx context.Context, a Actor, reach Reach, its []*correspondence.Item, pinHashes []string, scans [][]Scan) error {
+func (tx *Tx) CreateItems(ctx context.Context, a Actor, reach Reach, sender *correspondence.Sender, its []*correspondence.Item, pinHashes []string, scans [][]Scan) error {
 	const op = "store.CreateItems"
 	switch {
 	case len(its) == 0:
@@ -88,11 +89,16 @@ func (tx *Tx) CreateItems(ctx context.Context, a Actor, reach Reach, its []*corr
 	case len(pinHashes) != len(its) || len(scans) > len(its):
 		return errs.E(op, errs.Internal, "one PIN hash per item, and scans for no more items than there are")
 	}
-	return tx.createItems(ctx, a, reach, its, pinHashes, scans)
+	return tx.createItems(ctx, a, reach, sender, its, pinHashes, scans)
 }
 
-func (tx *Tx) createItems(ctx context.Context, a Actor, reach Reach, its []*correspondence.Item, pinHashes []string, scans [][]Scan) error {
+func (tx *Tx) createItems(ctx context.Context, a Actor, reach Reach, sender *correspondence.Sender, its []*correspondence.Item, pinHashes []string, scans [][]Scan) error {
 	const op = "store.CreateItem"
+	if sender != nil {
+		if err := tx.readySender(a, sender); err != nil {
+			return err
+		}
+	}
 	// A packet's errors name the item; a single item's are its own.
 	entry := func(i int, err error) error {
 		if len(its) > 1 {
@@ -114,12 +120,17 @@ func (tx *Tx) createItems(ctx context.Context, a Actor, reach Reach, its []*corr
 	if first.PersonID <= 0 {
 		return errs.Fields(op, map[string]string{"person_id": "required"})
 	}
-	f, err := tx.intakeFacts(ctx, first.PersonID, first.SenderID, first.Direction, a.Party)
+	f, err := tx.intakeFacts(ctx, a, first.PersonID, first.SenderID, first.Direction, sender)
 	if errs.Is(err, errs.NotFound) && reach != nil {
 		err = reach(PersonSides{})
 	}
 	if err != nil {
 		return err
+	}
+	if sender != nil {
+		for _, it := range its {
+			it.SenderID = sender.ID
+		}
 	}
 	p := f.person
 	if reach != nil {
@@ -246,23 +257,42 @@ type intakeFacts struct {
 // from) person, from sender, taken in by party. The quota is the
 // detainee's own party's for mail to them and the holding party's for
 // replies (COR-3); usage counts this month's letters and cards.
-func (tx *Tx) intakeFacts(ctx context.Context, person, sender int64, dir correspondence.Direction, party string) (intakeFacts, error) {
+//
+// A new family member (newSender, ready to store) is stored first: on
+// PostgreSQL by the same statement, on SQLite just before; its id is set.
+func (tx *Tx) intakeFacts(ctx context.Context, a Actor, person, sender int64, dir correspondence.Direction, newSender *correspondence.Sender) (intakeFacts, error) {
 	const op = "store.CreateItem"
 	f := intakeFacts{quota: correspondence.Quota{Direction: dir}}
 	month := time.Date(tx.now.Year(), tx.now.Month(), 1, 0, 0, 0, 0, time.UTC)
 	var holding, quotaParty, itemService, parcelService, country sql.NullString
 	var letters, cards, limit sql.NullInt64
 	var senders int
-	err := tx.QueryRowContext(ctx, `SELECT per.party_code, per.holding_party, (SELECT count(*) FROM senders WHERE id = $2), q.party_code, q.letters, q.cards,
+	with, newID := "", "0"
+	party := a.Party
+	args := []any{person, sender, dir, party, month}
+	if newSender != nil {
+		if tx.db.Dialect == Postgres {
+			with, newID = `WITH s AS (`+strings.Replace(insertSender, "($1, $2, $3, $4, $5)", "($6, $7, $8, $9, $10)", 1)+`) `, `(SELECT id FROM s)`
+			args = append(args, newSender.Party, newSender.Name, newSender.Relationship, newSender.Contact, tx.now)
+		} else {
+			err := tx.QueryRowContext(ctx, insertSender, newSender.Party, newSender.Name, newSender.Relationship, newSender.Contact, tx.now).Scan(&newSender.ID)
+			if err != nil {
+				return f, mapErr(op, err)
+			}
+			newID = strconv.FormatInt(newSender.ID, 10)
+		}
+	}
+	var created int64
+	err := tx.QueryRowContext(ctx, with+`SELECT per.party_code, per.holding_party, (SELECT count(*) FROM senders WHERE id = $2), q.party_code, q.letters, q.cards,
 		(SELECT count(*) FROM items WHERE person_id = $1 AND direction = $3 AND received_at >= $5 AND kind = 'letter'),
 		(SELECT count(*) FROM items WHERE person_id = $1 AND direction = $3 AND received_at >= $5 AND kind = 'card'),
-		ms.item_service, ms.parcel_service, ms.country, ms.screening_limit_hours
+		ms.item_service, ms.parcel_service, ms.country, ms.screening_limit_hours, `+newID+`
 		FROM persons per
 		LEFT JOIN quotas q ON q.direction = $3 AND q.party_code = CASE WHEN $3 = 'reply' THEN per.holding_party ELSE per.party_code END
 		LEFT JOIN mail_settings ms ON ms.party_code = $4
-		WHERE per.id = $1`, person, sender, dir, party, month).
+		WHERE per.id = $1`, args...).
 		Scan(&f.person.PartyCode, &holding, &senders, &quotaParty, &letters, &cards, &f.used.Letters, &f.used.Cards,
-			&itemService, &parcelService, &country, &limit)
+			&itemService, &parcelService, &country, &limit, &created)
 	if err == sql.ErrNoRows {
 		return f, errs.E("store.Person", errs.NotFound, "no such person")
 	}
@@ -270,6 +300,12 @@ func (tx *Tx) intakeFacts(ctx context.Context, person, sender int64, dir corresp
 		return f, mapErr(op, err)
 	}
 	f.person.HoldingParty, f.sender = holding.String, senders > 0
+	if newSender != nil {
+		newSender.ID, f.sender = created, true
+		if err := tx.senderCreated(ctx, a, newSender); err != nil {
+			return f, err
+		}
+	}
 	f.quota.Party, f.quota.Letters, f.quota.Cards = quotaParty.String, int(letters.Int64), int(cards.Int64)
 	if f.quota.Party == "" {
 		f.quota.Party = f.person.PartyCode
