@@ -125,6 +125,15 @@ func (tx *Tx) consignmentFor(ctx context.Context, a Actor, ref string, step cons
 	return tx.checkedConsignment(ctx, a, ref, step, " FOR UPDATE OF c")
 }
 
+// consignmentForScan is consignmentFor for a step that leaves the
+// consignment's row as it is (a scan at the handover): on PostgreSQL it
+// holds the row FOR SHARE, so that scanners do not wait for each other,
+// while the steps that change the row (FOR UPDATE) still wait for them
+// and they for those.
+func (tx *Tx) consignmentForScan(ctx context.Context, a Actor, ref string, step consignments.Step) (*Consignment, error) {
+	return tx.checkedConsignment(ctx, a, ref, step, " FOR SHARE OF c")
+}
+
 func (tx *Tx) checkedConsignment(ctx context.Context, a Actor, ref string, step consignments.Step, pgLock string) (*Consignment, error) {
 	if tx.db.Dialect != Postgres {
 		pgLock = ""
