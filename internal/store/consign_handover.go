@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"math/rand/v2"
-	"strings"
 
 	"lifeline/internal/consignments"
 	"lifeline/internal/errs"
@@ -35,21 +34,14 @@ type ScanResult struct {
 // rows; migration 0013), to which each scan adds its own.
 func (tx *Tx) ScanHandover(ctx context.Context, a Actor, ref, tracking string, damaged bool) (*ScanResult, error) {
 	const op = "store.ScanHandover"
-	t := s10.Normalize(tracking)
-	// The first look reads the consignment (held FOR SHARE on
-	// PostgreSQL: scanners do not wait for each other, the steps that
-	// change it wait for them), the parcel's line and earlier scan and the
-	// tallies in one query; a retry reads all but the consignment again.
-	c, look, err := tx.scanLookFirst(ctx, ref, t)
+	c, err := tx.consignmentForScan(ctx, a, ref, consignments.StepHandover)
 	if err != nil {
-		return nil, err
-	}
-	if err := consignments.CheckParty(c.Consignment, a.Party, consignments.StepHandover); err != nil {
 		return nil, err
 	}
 	if err := consignments.CanScan(c.Consignment); err != nil {
 		return nil, err
 	}
+	t := s10.Normalize(tracking)
 	in := consignments.ScanInput{Tracking: t, Damaged: damaged}
 	var outcome consignments.ScanOutcome
 	// The running counts are the tallies read with the parcel, plus what
@@ -57,13 +49,19 @@ func (tx *Tx) ScanHandover(ctx context.Context, a Actor, ref, tracking string, d
 	var counts consignments.Counts
 	var added tally
 	for attempt := 0; ; attempt++ {
-		if attempt > 0 {
-			if look, err = tx.scanLookAgain(ctx, c.ID, t); err != nil {
-				return nil, err
-			}
+		var onManifest, tallied int
+		var exp, dmg, user sql.NullInt64
+		var at sql.NullTime
+		err := tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM consignment_parcels WHERE consignment_id = $1 AND tracking = $2),
+			t.slot0, t.expected, t.scanned, t.received, t.damaged, hs.expected, hs.damaged, hs.user_id, hs.scanned_at
+			FROM (SELECT coalesce(sum(CASE WHEN slot = 0 THEN 1 ELSE 0 END), 0) AS slot0, coalesce(sum(expected), 0) AS expected,
+				coalesce(sum(scanned), 0) AS scanned, coalesce(sum(received), 0) AS received, coalesce(sum(damaged), 0) AS damaged
+				FROM handover_tallies WHERE consignment_id = $1) t
+			LEFT JOIN handover_scans hs ON hs.consignment_id = $1 AND hs.tracking = $2`, c.ID, t).
+			Scan(&onManifest, &tallied, &counts.Expected, &counts.Scanned, &counts.Received, &counts.Damaged, &exp, &dmg, &user, &at)
+		if err != nil {
+			return nil, mapErr(op, err)
 		}
-		onManifest, tallied, exp, dmg, user, at := look.onManifest, look.tallied, look.exp, look.dmg, look.user, look.at
-		counts = look.counts
 		in.OnManifest, in.Previous = onManifest > 0, nil
 		if exp.Valid {
 			in.Previous = &consignments.Scan{Tracking: t, Expected: exp.Int64 == 1, Damaged: dmg.Int64 == 1, UserID: user.Int64, At: at.Time}
@@ -126,68 +124,6 @@ func (tx *Tx) ScanHandover(ctx context.Context, a Actor, ref, tracking string, d
 	}
 	return &ScanResult{Tracking: t, Outcome: outcome, OK: outcome.OK(), Counts: counts}, nil
 }
-
-// scanLook is what a scan reads before it decides: whether the parcel is
-// on the manifest, its earlier scan, and the handover's tallies.
-type scanLook struct {
-	onManifest, tallied int
-	counts              consignments.Counts
-	exp, dmg, user      sql.NullInt64
-	at                  sql.NullTime
-}
-
-func (l *scanLook) dest() []any {
-	return []any{&l.onManifest, &l.tallied, &l.counts.Expected, &l.counts.Scanned, &l.counts.Received, &l.counts.Damaged,
-		&l.exp, &l.dmg, &l.user, &l.at}
-}
-
-// scanLookCols are scanLook's columns, for a query with the consignment
-// as c, the parcel's earlier scan as hs and the tracking number as $2.
-const scanLookCols = `(SELECT count(*) FROM consignment_parcels cp WHERE cp.consignment_id = c.id AND cp.tracking = $2),
-	(SELECT count(*) FROM handover_tallies ht WHERE ht.consignment_id = c.id AND ht.slot = 0),
-	(SELECT coalesce(sum(ht.expected), 0) FROM handover_tallies ht WHERE ht.consignment_id = c.id),
-	(SELECT coalesce(sum(ht.scanned), 0) FROM handover_tallies ht WHERE ht.consignment_id = c.id),
-	(SELECT coalesce(sum(ht.received), 0) FROM handover_tallies ht WHERE ht.consignment_id = c.id),
-	(SELECT coalesce(sum(ht.damaged), 0) FROM handover_tallies ht WHERE ht.consignment_id = c.id),
-	hs.expected, hs.damaged, hs.user_id, hs.scanned_at`
-
-// scanLookFirst reads the consignment ref and the scan's look in one
-// query, holding the consignment FOR SHARE on PostgreSQL.
-func (tx *Tx) scanLookFirst(ctx context.Context, ref, tracking string) (*Consignment, scanLook, error) {
-	var l scanLook
-	lock := ""
-	if tx.db.Dialect == Postgres {
-		lock = " FOR SHARE OF c"
-	}
-	c, err := scanConsignment(extraScan{tx.QueryRowContext(ctx, `SELECT `+lockCols+`, `+scanLookCols+`
-		FROM consignments c LEFT JOIN handover_scans hs ON hs.consignment_id = c.id AND hs.tracking = $2
-		WHERE c.ref = $1`+lock, strings.ToUpper(strings.TrimSpace(ref)), tracking), l.dest()})
-	if err == sql.ErrNoRows {
-		return nil, l, errs.E("store.Consignment", errs.NotFound, "no consignment %s", ref)
-	}
-	if err != nil {
-		return nil, l, mapErr("store.ScanHandover", err)
-	}
-	return c, l, nil
-}
-
-// scanLookAgain reads a scan's look again (after another scanner recorded
-// the same parcel).
-func (tx *Tx) scanLookAgain(ctx context.Context, consignmentID int64, tracking string) (scanLook, error) {
-	var l scanLook
-	err := tx.QueryRowContext(ctx, `SELECT `+scanLookCols+`
-		FROM consignments c LEFT JOIN handover_scans hs ON hs.consignment_id = c.id AND hs.tracking = $2
-		WHERE c.id = $1`, consignmentID, tracking).Scan(l.dest()...)
-	return l, mapErr("store.ScanHandover", err)
-}
-
-// extraScan scans a row into a record's columns and then more.
-type extraScan struct {
-	row   *sql.Row
-	extra []any
-}
-
-func (s extraScan) Scan(dest ...any) error { return s.row.Scan(append(dest, s.extra...)...) }
 
 // tally is what scans add to a handover's running counts.
 type tally struct{ scanned, received, damaged int }
