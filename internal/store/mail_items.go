@@ -279,7 +279,8 @@ func (tx *Tx) intakeFacts(ctx context.Context, a Actor, person, sender int64, di
 			if err != nil {
 				return f, mapErr(op, err)
 			}
-			newID = strconv.FormatInt(newSender.ID, 10)
+			newID = "$6" // a parameter: the query's text stays the same, and prepared
+			args = append(args, newSender.ID)
 		}
 	}
 	var created int64
