@@ -52,7 +52,12 @@ func (c *stmtCache) get(query string) *sql.Stmt {
 		if n+1 == 2 && len(c.ready)+len(c.pending) < maxStmts {
 			c.pending = append(c.pending, query)
 		}
-	case len(c.seen) < 4*maxStmts:
+	default:
+		if len(c.seen) >= 4*maxStmts {
+			// Queries built with ever new text fill the counts: start
+			// counting afresh rather than never preparing a new query.
+			clear(c.seen)
+		}
 		c.seen[query] = 1
 	}
 	return nil

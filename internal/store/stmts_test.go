@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"testing"
 )
@@ -215,5 +216,20 @@ func TestReadPoolStmts(t *testing.T) {
 	defer db.read.stmts.mu.Unlock()
 	if db.read.stmts.ready[get] == nil {
 		t.Error("the repeated read is not prepared")
+	}
+}
+
+// TestStmtCacheFull: once thousands of one-off queries have filled the
+// counts, a query run again and again is still put aside to prepare.
+func TestStmtCacheFull(t *testing.T) {
+	c := newStmtCache()
+	for i := range 4 * maxStmts {
+		c.get(fmt.Sprintf("SELECT %d", i))
+	}
+	const q = "SELECT v FROM kv WHERE k = $1"
+	c.get(q)
+	c.get(q)
+	if len(c.pending) != 1 || c.pending[0] != q {
+		t.Errorf("got pending %v, want the repeated query", c.pending)
 	}
 }
