@@ -22,7 +22,7 @@ func (a *API) openapiRoutes() []httpx.Route {
 var schemas = map[string]any{
 	"Error": obj(map[string]any{
 		"error": obj(map[string]any{
-			"code":    str("invalid, not_found, conflict, forbidden, unauthenticated, too_large, rate_limited or internal"),
+			"code":    str("invalid, not_found, conflict, forbidden, unauthenticated, too_large, rate_limited, method_not_allowed or internal"),
 			"message": str("a message for people"),
 			"fields":  map[string]any{"type": "object", "additionalProperties": map[string]any{"type": "string"}, "description": "a message per invalid field"},
 		}, "code", "message"),

@@ -14,15 +14,16 @@ import (
 type Kind string
 
 const (
-	Other           Kind = ""                // unclassified: treated as Internal
-	Invalid         Kind = "invalid"         // the input is wrong
-	NotFound        Kind = "not_found"       // no such record, or not visible to the caller
-	Conflict        Kind = "conflict"        // the record's state forbids the change
-	Forbidden       Kind = "forbidden"       // authenticated, but not allowed
-	Unauthenticated Kind = "unauthenticated" // no valid credentials
-	TooLarge        Kind = "too_large"       // a body or file over its limit
-	RateLimited     Kind = "rate_limited"    // too many attempts
-	Internal        Kind = "internal"        // a bug or an outage: never the user's fault
+	Other           Kind = ""                   // unclassified: treated as Internal
+	Invalid         Kind = "invalid"            // the input is wrong
+	NotFound        Kind = "not_found"          // no such record, or not visible to the caller
+	Conflict        Kind = "conflict"           // the record's state forbids the change
+	Forbidden       Kind = "forbidden"          // authenticated, but not allowed
+	Unauthenticated Kind = "unauthenticated"    // no valid credentials
+	TooLarge        Kind = "too_large"          // a body or file over its limit
+	RateLimited     Kind = "rate_limited"       // too many attempts
+	NotAllowed      Kind = "method_not_allowed" // the path exists, not with this method
+	Internal        Kind = "internal"           // a bug or an outage: never the user's fault
 )
 
 // Error is the error type of Lifeline.

@@ -39,6 +39,7 @@ type Server struct {
 	app     *app.App
 	routes  []httpx.Route
 	handler http.Handler
+	mux     *http.ServeMux
 	reg     *prometheus.Registry
 	reqs    *prometheus.CounterVec
 	dur     *prometheus.HistogramVec
@@ -63,6 +64,7 @@ func New(a *app.App) *Server {
 		mux.Handle(rt.Method+" "+rt.Pattern, s.guard(rt))
 	}
 	mux.Handle("/", http.HandlerFunc(s.notFound))
+	s.mux = mux
 	s.handler = s.middleware(mux)
 	return s
 }
@@ -91,12 +93,39 @@ func (s *Server) opsRoutes() []httpx.Route {
 	}
 }
 
+// notFound answers what no route takes: 405 with the Allow header when
+// the path exists with other methods, 404 otherwise.
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	if allow := s.allowed(r); len(allow) > 0 {
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		err := errs.E("server", errs.NotAllowed, "this address answers %s", strings.Join(allow, ", "))
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			httpx.WriteError(w, r, err)
+		} else {
+			web.Error(w, r, err)
+		}
+		return
+	}
 	if strings.HasPrefix(r.URL.Path, "/api/") {
 		httpx.WriteError(w, r, errs.E("server", errs.NotFound, "no such endpoint"))
 		return
 	}
 	web.NotFound(w, r)
+}
+
+// allowed lists the methods a route takes at r's path.
+func (s *Server) allowed(r *http.Request) []string {
+	var out []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		if m == r.Method {
+			continue
+		}
+		probe := &http.Request{Method: m, URL: r.URL, Host: r.Host, Header: http.Header{}}
+		if _, pattern := s.mux.Handler(probe); pattern != "" && pattern != "/" {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // statusWriter records the status of a response.
