@@ -31,6 +31,11 @@ type Route struct {
 // SessionCookie is the name of the UI session cookie.
 const SessionCookie = "lifeline_session"
 
+// PreSessionCookie holds the CSRF token of a browser that is not logged
+// in: the forms it may send (log in, track an item, choose a language)
+// carry the same token, which another site can neither read nor set.
+const PreSessionCookie = "lifeline_pre"
+
 type ctxKey int
 
 const (

@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"log/slog"
@@ -225,6 +226,9 @@ func (s *Server) guard(rt httpx.Route) http.Handler {
 				ctx = httpx.WithCSRF(ctx, csrf)
 			}
 		}
+		if !rt.API && p == nil {
+			ctx = s.preSession(w, r, ctx)
+		}
 		if rt.Perm != auth.Public {
 			if p == nil {
 				s.deny(w, r, rt, errs.E("server", errs.Unauthenticated, "you need to log in"))
@@ -235,7 +239,9 @@ func (s *Server) guard(rt httpx.Route) http.Handler {
 				return
 			}
 		}
-		if !rt.API && p != nil && r.Method != http.MethodGet && r.Method != http.MethodHead {
+		if !rt.API && r.Method != http.MethodGet && r.Method != http.MethodHead {
+			// A session's token, or before logging in the pre-session
+			// cookie's: a form another site makes carries neither.
 			want := httpx.CSRF(r.WithContext(ctx))
 			got := r.Header.Get("X-CSRF-Token")
 			if got == "" {
@@ -248,6 +254,23 @@ func (s *Server) guard(rt httpx.Route) http.Handler {
 		}
 		rt.Handler(w, r.WithContext(httpx.WithPrincipal(ctx, p)))
 	})
+}
+
+// preSession gives a browser that is not logged in its CSRF token: the
+// pre-session cookie's, set on its first page when it has none.
+func (s *Server) preSession(w http.ResponseWriter, r *http.Request, ctx context.Context) context.Context {
+	if c, err := r.Cookie(httpx.PreSessionCookie); err == nil && len(c.Value) >= 32 {
+		return httpx.WithCSRF(ctx, c.Value)
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return ctx // a form without the cookie: refused
+	}
+	b := make([]byte, 32)
+	rand.Read(b)
+	tok := base64.RawURLEncoding.EncodeToString(b)
+	http.SetCookie(w, &http.Cookie{Name: httpx.PreSessionCookie, Value: tok, Path: "/", HttpOnly: true, Secure: s.app.Secure,
+		SameSite: http.SameSiteStrictMode})
+	return httpx.WithCSRF(ctx, tok)
 }
 
 func (s *Server) deny(w http.ResponseWriter, r *http.Request, rt httpx.Route, err error) {

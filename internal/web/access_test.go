@@ -166,10 +166,16 @@ func TestLoginLogout(t *testing.T) {
 		t.Fatalf("anonymous: got %d to %q, want 303 to the login", w.Code, w.Header().Get("Location"))
 	}
 	want(t, c.get("/login?next=/persons"), 200, `name="next" value="/persons"`)
-	want(t, c.do("POST", "/login", url.Values{"name": {"aa-reg"}, "password": {"wrong password!"}, "next": {"/persons"}}), 401,
+	// A login form another site makes carries no token of this browser's.
+	want(t, c.do("POST", "/login", url.Values{"name": {"aa-reg"}, "password": {password}}), 403, i18n.New("en").T("msg.csrf"))
+	want(t, c.do("POST", "/login", url.Values{"name": {"aa-reg"}, "password": {password}, "csrf": {"forged-token-forged-token-forged-token"}}), 403)
+	if _, ok := c.cookies[httpx.PreSessionCookie]; !ok {
+		t.Fatal("the login page set no pre-session cookie")
+	}
+	want(t, c.post("/login", url.Values{"name": {"aa-reg"}, "password": {"wrong password!"}, "next": {"/persons"}}), 401,
 		"Wrong name or password.", `value="aa-reg"`)
-	want(t, c.do("POST", "/login", url.Values{"name": {""}, "password": {""}}), 422, "Required.")
-	w = c.do("POST", "/login", url.Values{"name": {"aa-reg"}, "password": {password}, "next": {"/persons"}})
+	want(t, c.post("/login", url.Values{"name": {""}, "password": {""}}), 422, "Required.")
+	w = c.post("/login", url.Values{"name": {"aa-reg"}, "password": {password}, "next": {"/persons"}})
 	if w.Code != 303 || w.Header().Get("Location") != "/persons" {
 		t.Fatalf("login: got %d to %q, want 303 to /persons", w.Code, w.Header().Get("Location"))
 	}
@@ -197,7 +203,8 @@ func TestLoginLogout(t *testing.T) {
 		t.Errorf("after logout: got %d, want 303 to the login", w.Code)
 	}
 	// A next that leaves the server is ignored.
-	w = c.do("POST", "/login", url.Values{"name": {"aa-reg"}, "password": {password}, "next": {"//evil.example/x"}})
+	c.get("/login")
+	w = c.post("/login", url.Values{"name": {"aa-reg"}, "password": {password}, "next": {"//evil.example/x"}})
 	if w.Header().Get("Location") != "/" {
 		t.Errorf("open redirect: went to %q", w.Header().Get("Location"))
 	}
@@ -221,12 +228,13 @@ func TestLanguage(t *testing.T) {
 	// Anonymous: a cookie, over the browser's preference.
 	c := fx.client(t)
 	c.accept = "uk"
-	w := c.do("POST", "/lang", url.Values{"lang": {"ru"}, "next": {"/login"}})
+	c.get("/login")
+	w := c.post("/lang", url.Values{"lang": {"ru"}, "next": {"/login"}})
 	if w.Code != 303 || w.Header().Get("Location") != "/login" || c.cookies["lang"] != "ru" {
 		t.Fatalf("anonymous switch: got %d to %q, cookie %q", w.Code, w.Header().Get("Location"), c.cookies["lang"])
 	}
 	want(t, c.get("/login"), 200, "Вход")
-	want(t, c.do("POST", "/lang", url.Values{"lang": {"fr"}}), 422, "Выберите английский, русский или украинский.")
+	want(t, c.post("/lang", url.Values{"lang": {"fr"}}), 422, "Выберите английский, русский или украинский.")
 
 	// Logged in: stored in the user's setting, which wins over the
 	// cookie and the browser, in every later session.

@@ -67,6 +67,7 @@ func TestDuplicateWarning(t *testing.T) {
 func TestLoginThrottled(t *testing.T) {
 	fx := newFixture(t)
 	c := fx.client(t)
+	c.get("/login")
 	for i := 0; i < 5; i++ {
 		want(t, c.post("/login", url.Values{"name": {"aa-reg"}, "password": {"not the password"}}), http.StatusUnauthorized)
 	}

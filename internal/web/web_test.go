@@ -176,7 +176,8 @@ func (c *client) post(path string, form url.Values) *httptest.ResponseRecorder {
 func (fx *fixture) login(t *testing.T, name string) *client {
 	t.Helper()
 	c := fx.client(t)
-	w := c.do("POST", "/login", url.Values{"name": {name}, "password": {password}})
+	c.get("/login") // as a browser: the form brings the pre-session token
+	w := c.post("/login", url.Values{"name": {name}, "password": {password}})
 	if w.Code != http.StatusSeeOther {
 		t.Fatalf("login %s: got status %d, want 303; body %s", name, w.Code, w.Body)
 	}
