@@ -47,6 +47,7 @@ func init() {
 		roles("POST /cases/{id}/wish", caseReaders...),
 		roles("POST /cases/{id}/risk", caseWriters...),
 		roles("POST /cases/{id}/split", caseWriters...),
+		roles("POST /cases/{id}/refusal/sign", caseReaders...),
 		roles("GET /operations", caseReaders...),
 		roles("GET /operations/new", caseWriters...),
 		roles("POST /operations", caseWriters...),

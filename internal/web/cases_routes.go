@@ -26,6 +26,7 @@ func (u *UI) casesRoutes() []httpx.Route {
 		{Method: "POST", Pattern: "/cases/{id}/wish", Perm: auth.CasesRead, Summary: "record the person's wish", Handler: u.caseWish},
 		{Method: "POST", Pattern: "/cases/{id}/risk", Perm: auth.CasesWrite, Summary: "set or clear the persecution-risk flag", Handler: u.caseRisk},
 		{Method: "POST", Pattern: "/cases/{id}/split", Perm: auth.CasesWrite, Summary: "split a household", Handler: u.caseSplit},
+		{Method: "POST", Pattern: "/cases/{id}/refusal/sign", Perm: auth.CasesRead, Summary: "sign the case's recorded refusal for the user's party", Handler: u.caseRefusalSign},
 		{Method: "GET", Pattern: "/operations", Perm: auth.CasesRead, Summary: "repatriation operations", Handler: u.operationList},
 		{Method: "GET", Pattern: "/operations/new", Perm: auth.CasesWrite, Summary: "new operation form", Handler: u.operationNew},
 		{Method: "POST", Pattern: "/operations", Perm: auth.CasesWrite, Summary: "plan an operation", Handler: u.operationCreate},

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"slices"
 	"net/http"
 	"strconv"
 	"time"
@@ -28,6 +29,10 @@ type casePage struct {
 	Stranded   bool
 	Operation  string
 	Priorities []cases.Priority
+	// the parties that signed the recorded refusal, and whether the
+	// user's party may sign it now
+	RefusalSigners []string
+	CanSignRefusal bool
 }
 
 func (u *UI) visibleCase(r *http.Request) (*cases.Case, error) {
@@ -68,6 +73,17 @@ func (u *UI) renderCase(w http.ResponseWriter, r *http.Request, st int, failed e
 		if o, err := u.db.Operation(r.Context(), c.OperationID); err == nil {
 			d.Operation = o.Ref
 		}
+	}
+	if c.Refusal != nil {
+		doc, err := u.db.CaseRefusalDocument(r.Context(), c.ID)
+		switch {
+		case err == nil:
+			d.RefusalSigners = doc.Signers
+		case !errs.Is(err, errs.NotFound):
+			Error(w, r, err)
+			return
+		}
+		d.CanSignRefusal = d.CanAct && !slices.Contains(d.RefusalSigners, p.Party) && c.CanSignRefusal(p.Party, p.Intermediary) == nil
 	}
 	if d.Events, err = u.db.CaseEvents(r.Context(), c.ID); err != nil {
 		Error(w, r, err)
@@ -155,6 +171,20 @@ func (u *UI) caseWish(w http.ResponseWriter, r *http.Request) {
 			iv = &cases.Interview{At: tx.Now(), By: p.Name, Intermediary: true, Private: f.Get("private") != ""}
 		}
 		_, err := tx.RecordCaseWish(r.Context(), actor(r), c.ID, c.Version, cases.Wish(f.Get("wish")), iv)
+		return err
+	})
+}
+
+// caseRefusalSign signs the case's recorded refusal for the user's party
+// (the refusing party, the host party or the intermediary), so that a
+// claim about it can be verified.
+func (u *UI) caseRefusalSign(w http.ResponseWriter, r *http.Request) {
+	p := httpx.Principal(r)
+	u.caseAction(w, r, func(tx *store.Tx, c *cases.Case, f *Form) error {
+		if !canAct(p) {
+			return errs.E("web.caseRefusalSign", errs.Forbidden, "a refusal is signed by a caseworker of a party or a delegate of the intermediary")
+		}
+		_, err := tx.SignCaseRefusal(r.Context(), actor(r), c.ID, p.Party, tx.HeldKeys(r.Context()))
 		return err
 	})
 }

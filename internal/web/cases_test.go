@@ -169,6 +169,23 @@ func TestCasesScopeAndSteps(t *testing.T) {
 	// why, next to its form.
 	want(t, del.post("/claims/"+id(fx.claim)+"/status", url.Values{"status": {"verified"}}), 409, `id="form-error"`,
 		"no signed refusal", i18n.New("en").T("claim.log"))
+	// The host party and the intermediary sign the refusal from its page;
+	// a party signs once.
+	en := i18n.New("en")
+	want(t, cw.get("/cases/"+id(fx.refused)), 200, en.T("case.refusal_unsigned"), `id="sign-refusal"`)
+	if w := cw.post("/cases/"+id(fx.refused)+"/refusal/sign", url.Values{}); w.Code != 303 {
+		t.Fatalf("sign the refusal: got %d: %s", w.Code, w.Body)
+	}
+	if body := want(t, cw.get("/cases/"+id(fx.refused)), 200, en.T("case.refusal_signed_by", "BB")); strings.Contains(body, `id="sign-refusal"`) {
+		t.Error("the party that signed is offered to sign again")
+	}
+	if w := cw.post("/cases/"+id(fx.refused)+"/refusal/sign", url.Values{}); w.Code < 400 || w.Code >= 500 {
+		t.Errorf("a second signature of the same party: got %d, want a refusal", w.Code)
+	}
+	if w := del.post("/cases/"+id(fx.refused)+"/refusal/sign", url.Values{}); w.Code != 303 {
+		t.Fatalf("the intermediary signs: got %d: %s", w.Code, w.Body)
+	}
+	want(t, del.get("/cases/"+id(fx.refused)), 200, en.T("case.refusal_signed_by", "BB, ICRC"))
 	want(t, cw.get("/operations/"+id(fx.op)), 200, fx.people[2], i18n.New("en").T("operation.sign_roster", "BB"))
 	// A claim linked to a record that does not exist is refused.
 	want(t, cw.post("/claims", url.Values{"statement": {"x"}, "party": {"AA"}, "made_on": {"2026-01-02"}, "source": {"tv"}, "subject": {"refusal"},

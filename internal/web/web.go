@@ -50,6 +50,7 @@ var funcs = template.FuncMap{
 	"date":  formatDate,
 	"asset": assetURL,
 	"list":  func(s ...string) []string { return s },
+	"join":  strings.Join,
 }
 
 func mustParsePages() map[string]*template.Template {
