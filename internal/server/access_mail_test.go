@@ -51,6 +51,7 @@ func init() {
 		roles("POST /mail/intake/find", intake...),
 		row("GET /mail/quotas", loggedIn),
 		roles("POST /mail/quotas", auth.Admin),
+		roles("POST /mail/settings", auth.Admin),
 		roles("POST /mail/intake", intake...),
 		roles("POST /mail/items/{id}/receipt", intake...),
 		roles("GET /mail/screening", screens...),

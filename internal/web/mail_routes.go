@@ -25,6 +25,7 @@ func (u *UI) mailRoutes() []httpx.Route {
 		{Method: "POST", Pattern: "/mail/intake/find", Perm: auth.MailIntake, Summary: "intake: find the recipient from any spelling (POST keeps names out of URLs)", Handler: u.mailIntakeFind},
 		{Method: "GET", Pattern: "/mail/quotas", Perm: auth.Authenticated, Summary: "the party's monthly quotas", Handler: u.mailQuotas},
 		{Method: "POST", Pattern: "/mail/quotas", Perm: auth.UsersAdmin, Summary: "set a monthly quota (never below 2 letters and 4 cards)", Handler: u.mailQuotaSet},
+		{Method: "POST", Pattern: "/mail/settings", Perm: auth.UsersAdmin, Summary: "set the party's mail settings: S10 numbering and screening limit", Handler: u.mailSettingsSet},
 		{Method: "POST", Pattern: "/mail/items/{id}/receipt", Perm: auth.MailIntake, Summary: "the sender's receipt slip as PDF", Handler: u.mailReceipt},
 		{Method: "GET", Pattern: "/mail/screening", Perm: auth.MailScreen, Summary: "the screening queue of the caller's side", Handler: u.mailQueue},
 		{Method: "GET", Pattern: "/mail/screening/{id}", Perm: auth.MailScreen, Summary: "screen one item", Handler: u.mailScreenShow},

@@ -116,3 +116,39 @@ func TestMailQuotas(t *testing.T) {
 		t.Error("a registrar is offered the quota form")
 	}
 }
+
+// TestMailSettingsForm lets an admin set the party's S10 numbering and
+// screening limit, refuses bad values next to their fields with nothing
+// stored, and shows the settings read-only to others.
+func TestMailSettingsForm(t *testing.T) {
+	fx := newFixture(t)
+	ctx := context.Background()
+	before, err := fx.db.MailSettings(ctx, "AA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := fx.login(t, "aa-admin")
+	want(t, admin.get("/mail/quotas"), http.StatusOK, `action="/mail/settings"`, `name="item_service"`)
+	for _, bad := range []url.Values{
+		{"item_service": {"R1"}, "parcel_service": {"CP"}, "country": {"UA"}, "screening_limit_hours": {"72"}},
+		{"item_service": {"RR"}, "parcel_service": {"RR"}, "country": {"UA"}, "screening_limit_hours": {"72"}},
+		{"item_service": {"RR"}, "parcel_service": {"CP"}, "country": {"UA"}, "screening_limit_hours": {"0"}},
+		{"item_service": {"RR"}, "parcel_service": {"CP"}, "country": {"UA"}, "screening_limit_hours": {"soon"}},
+	} {
+		want(t, admin.post("/mail/settings", bad), http.StatusUnprocessableEntity, `aria-invalid="true"`)
+		if got, _ := fx.db.MailSettings(ctx, "AA"); got != before {
+			t.Errorf("refused settings %v changed them: got %+v", bad, got)
+		}
+	}
+	if w := admin.post("/mail/settings", url.Values{"item_service": {"rb"}, "parcel_service": {"CB"}, "country": {"UA"}, "screening_limit_hours": {"48"}}); w.Code != http.StatusSeeOther {
+		t.Fatalf("valid settings: got %d: %s", w.Code, w.Body)
+	}
+	got, err := fx.db.MailSettings(ctx, "AA")
+	if err != nil || got.ItemService != "RB" || got.ParcelService != "CB" || got.Country != "UA" || got.LimitHours != 48 {
+		t.Fatalf("stored settings: %+v (%v)", got, err)
+	}
+	body := want(t, fx.login(t, "aa-reg").get("/mail/quotas"), http.StatusOK, "RB", "48")
+	if strings.Contains(body, `name="item_service"`) {
+		t.Error("a registrar is offered the settings form")
+	}
+}
