@@ -32,11 +32,11 @@ func Parse(r io.Reader) (*Document, error) {
 		}
 		return nil, e
 	}
-	return toDocument(raw), nil
+	return documentOf(raw), nil
 }
 
-// toDocument maps the raw records to Persons and Notes.
-func toDocument(raw *rawDoc) *Document {
+// documentOf maps the raw records to Persons and Notes.
+func documentOf(raw *rawDoc) *Document {
 	doc := &Document{Version: raw.version}
 	for _, rp := range raw.persons {
 		p := toPerson(rp)

@@ -40,7 +40,7 @@ func Validate(r io.Reader, now time.Time) (*Document, []Problem, error) {
 	}
 	v.problems = append(v.problems, duplicates(raw)...)
 	sort.SliceStable(v.problems, func(i, j int) bool { return v.problems[i].Line < v.problems[j].Line })
-	return toDocument(raw), v.problems, nil
+	return documentOf(raw), v.problems, nil
 }
 
 type validator struct {

@@ -3,10 +3,10 @@ package searchbench
 import (
 	"context"
 	"encoding/json"
-	"os"
-	"strconv"
 	"strings"
 	"testing"
+
+	"lifeline/internal/store/storetest"
 )
 
 func TestRunSmall(t *testing.T) {
@@ -42,7 +42,7 @@ func TestRunInvalid(t *testing.T) {
 
 // TestRunPostgres runs against the PostgreSQL in LIFELINE_TEST_POSTGRES.
 func TestRunPostgres(t *testing.T) {
-	pg := os.Getenv("LIFELINE_TEST_POSTGRES")
+	pg := storetest.PostgresURL(t) // under CI, unset fails the test
 	if pg == "" {
 		t.Skip("LIFELINE_TEST_POSTGRES is not set")
 	}
@@ -55,39 +55,3 @@ func TestRunPostgres(t *testing.T) {
 	}
 }
 
-// TestRunFromEnv is the full benchmark run, by hand:
-//
-//	LIFELINE_SEARCHBENCH_N=1000000 LIFELINE_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432/postgres \
-//	  go test -run TestRunFromEnv -v -timeout 30m ./internal/searchbench
-//
-// It prints the result as JSON.
-func TestRunFromEnv(t *testing.T) {
-	nText := os.Getenv("LIFELINE_SEARCHBENCH_N")
-	if nText == "" {
-		t.Skip("LIFELINE_SEARCHBENCH_N is not set")
-	}
-	n, err := strconv.Atoi(nText)
-	if err != nil {
-		t.Fatalf("LIFELINE_SEARCHBENCH_N: %v", err)
-	}
-	q := 1000
-	if s := os.Getenv("LIFELINE_SEARCHBENCH_QUERIES"); s != "" {
-		if q, err = strconv.Atoi(s); err != nil {
-			t.Fatalf("LIFELINE_SEARCHBENCH_QUERIES: %v", err)
-		}
-	}
-	res, err := Run(context.Background(), Options{N: n, Queries: q, PGURL: os.Getenv("LIFELINE_TEST_POSTGRES"), Seed: 1, Progress: testWriter{t}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := json.MarshalIndent(res, "", "  ")
-	t.Logf("%s", b)
-}
-
-type testWriter struct{ t *testing.T }
-
-func (w testWriter) Write(p []byte) (int, error) {
-	w.t.Helper()
-	w.t.Log(strings.TrimRight(string(p), "\n"))
-	return len(p), nil
-}

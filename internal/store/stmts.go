@@ -70,10 +70,10 @@ func (c *stmtCache) prepare(ctx context.Context, pool *sql.DB) {
 		return
 	}
 	c.mu.Lock()
-	todo := c.pending
+	queued := c.pending
 	c.pending = nil
 	c.mu.Unlock()
-	for _, q := range todo {
+	for _, q := range queued {
 		var s *sql.Stmt
 		if single(q) {
 			s, _ = pool.PrepareContext(ctx, q)
