@@ -54,4 +54,3 @@ func TestRunPostgres(t *testing.T) {
 		t.Errorf("PostgreSQL numbers missing: %+v", res)
 	}
 }
-
