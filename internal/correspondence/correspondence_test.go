@@ -367,3 +367,14 @@ func TestPIN(t *testing.T) {
 		}
 	}
 }
+
+func TestQuotaParty(t *testing.T) {
+	for _, tc := range []struct {
+		d    Direction
+		want string
+	}{{ToDetainee, "UA"}, {Reply, "RU"}} {
+		if got := QuotaParty(tc.d, "UA", "RU"); got != tc.want {
+			t.Errorf("%s: got %s, want %s", tc.d, got, tc.want)
+		}
+	}
+}

@@ -21,6 +21,16 @@ type Quota struct {
 	Cards     int       `json:"cards"`   // cards a month; 0 for no limit
 }
 
+// QuotaParty is the party whose limit applies to a person's mail in
+// direction d: the detainee's own party for mail to them, the holding
+// party for their replies (COR-3).
+func QuotaParty(d Direction, own, holding string) string {
+	if d == Reply {
+		return holding
+	}
+	return own
+}
+
 // Validate checks a quota: a limit may never go below 2 letters and
 // 4 cards a month.
 func (q Quota) Validate() error {

@@ -264,8 +264,8 @@ func (tx *Tx) intakeFacts(ctx context.Context, a Actor, person, sender int64, di
 	const op = "store.CreateItem"
 	f := intakeFacts{quota: correspondence.Quota{Direction: dir}}
 	month := time.Date(tx.now.Year(), tx.now.Month(), 1, 0, 0, 0, 0, time.UTC)
-	var holding, quotaParty, itemService, parcelService, country sql.NullString
-	var letters, cards, limit sql.NullInt64
+	var holding, itemService, parcelService, country sql.NullString
+	var ownLetters, ownCards, holdLetters, holdCards, limit sql.NullInt64
 	var senders int
 	with, newID := "", "0"
 	party := a.Party
@@ -284,15 +284,17 @@ func (tx *Tx) intakeFacts(ctx context.Context, a Actor, person, sender int64, di
 		}
 	}
 	var created int64
-	err := tx.QueryRowContext(ctx, with+`SELECT per.party_code, per.holding_party, (SELECT count(*) FROM senders WHERE id = $2), q.party_code, q.letters, q.cards,
+	err := tx.QueryRowContext(ctx, with+`SELECT per.party_code, per.holding_party, (SELECT count(*) FROM senders WHERE id = $2),
+		qo.letters, qo.cards, qh.letters, qh.cards,
 		(SELECT count(*) FROM items WHERE person_id = $1 AND direction = $3 AND received_at >= $5 AND kind = 'letter'),
 		(SELECT count(*) FROM items WHERE person_id = $1 AND direction = $3 AND received_at >= $5 AND kind = 'card'),
 		ms.item_service, ms.parcel_service, ms.country, ms.screening_limit_hours, `+newID+`
 		FROM persons per
-		LEFT JOIN quotas q ON q.direction = $3 AND q.party_code = CASE WHEN $3 = 'reply' THEN per.holding_party ELSE per.party_code END
+		LEFT JOIN quotas qo ON qo.direction = $3 AND qo.party_code = per.party_code
+		LEFT JOIN quotas qh ON qh.direction = $3 AND qh.party_code = per.holding_party
 		LEFT JOIN mail_settings ms ON ms.party_code = $4
 		WHERE per.id = $1`, args...).
-		Scan(&f.person.PartyCode, &holding, &senders, &quotaParty, &letters, &cards, &f.used.Letters, &f.used.Cards,
+		Scan(&f.person.PartyCode, &holding, &senders, &ownLetters, &ownCards, &holdLetters, &holdCards, &f.used.Letters, &f.used.Cards,
 			&itemService, &parcelService, &country, &limit, &created)
 	if err == sql.ErrNoRows {
 		return f, errs.E("store.Person", errs.NotFound, "no such person")
@@ -307,13 +309,13 @@ func (tx *Tx) intakeFacts(ctx context.Context, a Actor, person, sender int64, di
 			return f, err
 		}
 	}
-	f.quota.Party, f.quota.Letters, f.quota.Cards = quotaParty.String, int(letters.Int64), int(cards.Int64)
-	if f.quota.Party == "" {
-		f.quota.Party = f.person.PartyCode
-		if dir == correspondence.Reply {
-			f.quota.Party = f.person.HoldingParty
-		}
+	// Both parties' limits are read; the domain says whose applies.
+	f.quota.Party = correspondence.QuotaParty(dir, f.person.PartyCode, f.person.HoldingParty)
+	letters, cards := ownLetters, ownCards
+	if f.quota.Party != f.person.PartyCode {
+		letters, cards = holdLetters, holdCards
 	}
+	f.quota.Letters, f.quota.Cards = int(letters.Int64), int(cards.Int64)
 	f.settings = settingsOf(party, itemService, parcelService, country, limit)
 	return f, nil
 }
