@@ -86,17 +86,14 @@ func settingsOf(party string, itemService, parcelService, country sql.NullString
 }
 
 func mailSettings(ctx context.Context, q DBTX, party string) (MailSettings, error) {
-	s := MailSettings{Party: party}
+	var itemService, parcelService, country sql.NullString
+	var limit sql.NullInt64
 	err := q.QueryRowContext(ctx, `SELECT item_service, parcel_service, country, screening_limit_hours FROM mail_settings WHERE party_code = $1`, party).
-		Scan(&s.ItemService, &s.ParcelService, &s.Country, &s.LimitHours)
-	if err == sql.ErrNoRows {
-		return DefaultMailSettings(party), nil
+		Scan(&itemService, &parcelService, &country, &limit)
+	if err != nil && err != sql.ErrNoRows {
+		return MailSettings{Party: party}, mapErr("store.MailSettings", err)
 	}
-	if err != nil {
-		return s, mapErr("store.MailSettings", err)
-	}
-	s.ScreeningLimit = time.Duration(s.LimitHours) * time.Hour
-	return s, nil
+	return settingsOf(party, itemService, parcelService, country, limit), nil
 }
 
 // SetMailSettings stores a party's settings.
